@@ -1,0 +1,1 @@
+"""Bundled corpus (corpus/) and reference tables (reference/), shipped as package data."""

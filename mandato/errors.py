@@ -1,0 +1,75 @@
+"""The one small exception hierarchy of mandato (STYLE 7).
+
+Every error says what is wrong and where. The CLI prints ``str(error)`` and exits with the
+error's ``exit_code``; the API turns an error into the one JSON error body with its ``status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class MandatoError(Exception):
+    """Base of all expected errors; the message is safe to show to a user."""
+
+    exit_code = 2
+    status = 400
+
+    def details(self) -> list[str]:
+        return []
+
+
+@dataclass
+class Location:
+    """Where in a source something is: file, line (from 1) and cell (from 1)."""
+
+    file: str
+    line: int | None = None
+    cell: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.cell is not None:
+            where += f", cell {self.cell}"
+        return where
+
+
+class IngestError(MandatoError):
+    """A source cannot be read: the store is left as it was."""
+
+    def __init__(self, location: Location, problem: str, expected: str | None = None):
+        self.location = location
+        self.problem = problem
+        self.expected = expected
+        message = f"{location}: {problem}"
+        if expected:
+            message += f"; expected {expected}"
+        super().__init__(message)
+
+
+class ParameterError(MandatoError):
+    """A query parameter is missing, ill-typed, unknown or ambiguous."""
+
+    def __init__(self, message: str, candidates: Sequence[str] = ()):
+        self.candidates = list(candidates)
+        if self.candidates:
+            message += "; candidates: " + "; ".join(self.candidates)
+        super().__init__(message)
+
+    def details(self) -> list[str]:
+        return self.candidates
+
+
+class UnknownQuery(MandatoError):
+    status = 404
+
+
+class CatalogueError(MandatoError):
+    """A saved query file is broken: start-up stops."""
+
+
+class StoreError(MandatoError):
+    """The store cannot be opened or written."""

@@ -1,0 +1,166 @@
+"""Reference data: countries, instruments and organisations (``data/reference/``).
+
+The tables are data, not code; this module reads them into the registry graph
+(``…/graph/registry``) and gives readers matchers over it. Every resource carries
+``prov:wasDerivedFrom`` the reference table it comes from, and each table names the published
+sources it was compiled from (``data/reference/sources.yaml``).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
+
+from mandato.errors import IngestError, Location
+from mandato.namespaces import MDO, ORG, WD, resource, source_iri
+from mandato.packaged import REFERENCE_DIR, ontology_graph
+from mandato.resolve import NAMES_QUERY, Matcher
+
+
+
+def partial_date(text: str) -> Literal:
+    """A literal of the precision the text has: ``2000`` is an xsd:gYear, ``1985-11-29`` a date."""
+    text = str(text)
+    if len(text) == 4 and text.isdigit():
+        return Literal(text, datatype=XSD.gYear)
+    return Literal(text, datatype=XSD.date)
+
+
+@dataclass
+class Registry:
+    graph: Graph
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def matcher(self, kind: str, cls: URIRef) -> Matcher:
+        rows = (self.graph + ontology_graph()).query(NAMES_QUERY, initBindings={"class": cls})
+        return Matcher(kind, ((str(s), str(n), str(lbl) if lbl else None) for s, n, lbl in rows))
+
+    @cached_property
+    def countries(self) -> Matcher:
+        return self.matcher("country", MDO.Country)
+
+    @cached_property
+    def instruments(self) -> Matcher:
+        return self.matcher("instrument", MDO.LegalInstrument)
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise IngestError(Location(str(path), line), "not valid YAML", "YAML as in the other tables") from None
+
+
+def _require(row: dict[str, Any], key: str, where: Location) -> Any:
+    value = row.get(key)
+    if value in (None, ""):
+        raise IngestError(where, f"'{key}' is missing", f"a value for '{key}'")
+    return value
+
+
+def _labels(g: Graph, node: URIRef, names: dict[str, str], prop: URIRef = SKOS.prefLabel) -> None:
+    for lang in ("es", "en"):
+        if names.get(lang):
+            g.add((node, prop, Literal(names[lang], lang=lang)))
+
+
+def load_registry(directory: Path = REFERENCE_DIR) -> Registry:
+    g = Graph()
+    tables: dict[str, URIRef] = {}
+    meta = _load_yaml(directory / "sources.yaml")
+    for name, info in meta.items():
+        table = resource("reference", name)
+        tables[name] = table
+        g.add((table, RDF.type, MDO.ReferenceTable))
+        g.add((table, MDO.fileName, Literal(name)))
+        _labels(g, table, info["title"], DCTERMS.title)
+        for src in info.get("sources", []):
+            g.add((table, DCTERMS.source, URIRef(src)))
+    registry = Registry(g)
+    _load_countries(g, directory / "countries.csv", tables["countries.csv"])
+    _load_organizations(registry, directory / "organizations.yaml", tables["organizations.yaml"])
+    _load_instruments(g, directory / "instruments.yaml", tables["instruments.yaml"])
+    return registry
+
+
+def _load_countries(g: Graph, path: Path, table: URIRef) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            where = Location(str(path), n)
+            alpha2 = _require(row, "alpha2", where)
+            node = resource("country", alpha2)
+            g.add((node, RDF.type, MDO.Country))
+            g.add((node, MDO.isoAlpha2, Literal(alpha2)))
+            g.add((node, MDO.isoAlpha3, Literal(_require(row, "alpha3", where))))
+            g.add((node, SKOS.prefLabel, Literal(_require(row, "name_es", where), lang="es")))
+            g.add((node, SKOS.prefLabel, Literal(_require(row, "name_en", where), lang="en")))
+            for variant in filter(None, (row.get("variants") or "").split("|")):
+                g.add((node, SKOS.altLabel, Literal(variant.strip())))
+            if row.get("wikidata"):
+                g.add((node, OWL.sameAs, WD[row["wikidata"]]))
+            g.add((node, PROV.wasDerivedFrom, table))
+
+
+def _load_organizations(registry: Registry, path: Path, table: URIRef) -> None:
+    g = registry.graph
+    for n, row in enumerate(_load_yaml(path) or [], start=1):
+        where = Location(str(path), None)
+        key = _require(row, "key", where)
+        node = resource("organization", key)
+        prefix, _, local = _require(row, "class", where).partition(":")
+        g.add((node, RDF.type, {"mdo": MDO, "org": ORG}[prefix][local]))
+        _labels(g, node, _require(row, "name", where))
+        for acronym in row.get("acronyms", []):
+            g.add((node, SKOS.altLabel, Literal(acronym)))
+        if row.get("wikidata"):
+            g.add((node, OWL.sameAs, WD[row["wikidata"]]))
+        g.add((node, PROV.wasDerivedFrom, table))
+        for member in row.get("members", []):
+            country = resource("country", member["country"])
+            membership = resource("membership", key, member["country"])
+            g.add((membership, RDF.type, ORG.Membership))
+            g.add((membership, ORG.organization, node))
+            g.add((membership, ORG.member, country))
+            g.add((membership, PROV.wasDerivedFrom, source_iri(member["source"])))
+            g.add((membership, MDO.sourceLine, Literal(int(member["line"]))))
+            g.add((membership, MDO.locator, Literal(f"line {member['line']}")))
+            if member.get("finding"):
+                registry.findings.append(
+                    {"code": "membership-disagreement", "message": member["finding"],
+                     "about": membership, "source": member["source"], "line": int(member["line"])}
+                )
+        del n
+
+
+def _load_instruments(g: Graph, path: Path, table: URIRef) -> None:
+    rows = _load_yaml(path) or []
+    for row in rows:
+        where = Location(str(path), None)
+        key = _require(row, "key", where)
+        node = resource("instrument", key)
+        g.add((node, RDF.type, MDO[_require(row, "kind", where)]))
+        _labels(g, node, _require(row, "name", where))
+        _labels(g, node, row.get("short", {}), MDO.shortName)
+        for alias in row.get("aliases", []):
+            g.add((node, SKOS.altLabel, Literal(alias)))
+        ident = _require(row, "depositary_id", where)
+        if row.get("depositary"):
+            g.add((node, MDO.depositaryId, Literal(ident)))
+            g.add((node, MDO.depositary, resource("organization", row["depositary"])))
+        else:
+            g.add((node, DCTERMS.identifier, Literal(ident)))
+        g.add((node, MDO.adoptionDate, partial_date(_require(row, "adopted", where))))
+        if row.get("supplements"):
+            g.add((node, MDO.supplements, resource("instrument", row["supplements"])))
+        if row.get("wikidata"):
+            g.add((node, OWL.sameAs, WD[row["wikidata"]]))
+        g.add((node, PROV.wasDerivedFrom, table))

@@ -1,0 +1,97 @@
+"""Forgiving resolution of what a person types to one resource (design note §6).
+
+An instrument, country or actor may be given by IRI, code (ISO alpha-2/alpha-3, depositary id,
+acronym) or any label or alias, in Spanish or English, case-, accent- and punctuation-insensitive.
+Resolution tries, in order: the IRI; an exact normalised name; names that contain every
+significant word typed. Ambiguity and unknown values raise :class:`ParameterError` listing the
+candidates. Readers use :meth:`Matcher.prefix` to recognise a name at the start of a table cell.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mandato.errors import ParameterError
+from mandato.normalise import normalise, tokens
+
+# The properties whose values name a resource. One query text serves the registry graph
+# (rdflib, in readers) and the store (pyoxigraph or a remote endpoint, in saved queries).
+NAMES_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX mdo: <https://w3id.org/mandato/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?name ?label WHERE {
+  ?s a/rdfs:subClassOf* ?class .
+  ?s skos:prefLabel|skos:altLabel|mdo:shortName|mdo:depositaryId|mdo:isoAlpha2|mdo:isoAlpha3|dcterms:identifier ?name .
+  OPTIONAL { ?s skos:prefLabel ?label FILTER(lang(?label) = "es") }
+}
+"""
+
+
+@dataclass
+class Entry:
+    iri: str
+    label: str
+    names: set[str] = field(default_factory=set)
+    word_sets: list[frozenset[str]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return f"{self.label} <{self.iri}>"
+
+
+class Matcher:
+    """Resolves typed names to the entries of one kind (countries, instruments, actors)."""
+
+    def __init__(self, kind: str, rows: Iterable[tuple[str, str, str | None]]):
+        self.kind = kind
+        self.entries: dict[str, Entry] = {}
+        for iri, name, label in rows:
+            entry = self.entries.setdefault(iri, Entry(iri, label or name))
+            if label:
+                entry.label = label
+            entry.names.add(name)
+        self._exact: dict[str, set[str]] = defaultdict(set)
+        for entry in self.entries.values():
+            for name in entry.names:
+                self._exact[normalise(name)].add(entry.iri)
+                entry.word_sets.append(tokens(name))
+        # Longest names first, for prefix matching of table cells.
+        self._by_length = sorted(self._exact, key=len, reverse=True)
+
+    def resolve(self, text: str) -> Entry:
+        text = text.strip()
+        if not text:
+            raise ParameterError(f"an empty {self.kind} name was given")
+        if text in self.entries:
+            return self.entries[text]
+        hits = self._exact.get(normalise(text), set())
+        if not hits:
+            wanted = tokens(text)
+            if wanted:
+                hits = {
+                    e.iri for e in self.entries.values() if any(wanted <= w for w in e.word_sets)
+                }
+        if len(hits) == 1:
+            return self.entries[next(iter(hits))]
+        if hits:
+            raise ParameterError(
+                f"the {self.kind} '{text}' is ambiguous",
+                sorted(self.entries[i].describe() for i in hits),
+            )
+        close = difflib.get_close_matches(normalise(text), list(self._exact), n=5, cutoff=0.6)
+        suggestions = sorted({self.entries[i].describe() for n in close for i in self._exact[n]})
+        raise ParameterError(f"no {self.kind} is known as '{text}'", suggestions)
+
+    def prefix(self, text: str) -> Entry | None:
+        """The entry whose longest name starts ``text`` (at a word boundary), if one does."""
+        norm = normalise(text)
+        for name in self._by_length:
+            if name and (norm == name or norm.startswith(name + " ")):
+                hits = self._exact[name]
+                if len(hits) == 1:
+                    return self.entries[next(iter(hits))]
+        return None

@@ -1,0 +1,1 @@
+"""The mandato OWL ontology (Turtle), shipped as package data."""

@@ -1,0 +1,1 @@
+"""Saved SPARQL queries with grlc-style `#+` YAML headers, shipped as package data."""

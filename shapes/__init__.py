@@ -1,0 +1,1 @@
+"""SHACL shapes that check completeness and integrity, shipped as package data."""
