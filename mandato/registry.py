@@ -36,7 +36,8 @@ def partial_date(text: str) -> Literal:
 @dataclass
 class Registry:
     graph: Graph
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    # (source id, code, message, line, about): facts of the corpus the reference tables noticed.
+    findings: list[tuple[str, str, str, int, URIRef]] = field(default_factory=list)
 
     def matcher(self, kind: str, cls: URIRef) -> Matcher:
         rows = (self.graph + ontology_graph()).query(NAMES_QUERY, initBindings={"class": cls})
@@ -112,7 +113,7 @@ def _load_countries(g: Graph, path: Path, table: URIRef) -> None:
 
 def _load_organizations(registry: Registry, path: Path, table: URIRef) -> None:
     g = registry.graph
-    for n, row in enumerate(_load_yaml(path) or [], start=1):
+    for row in _load_yaml(path) or []:
         where = Location(str(path), None)
         key = _require(row, "key", where)
         node = resource("organization", key)
@@ -135,10 +136,9 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef) -> None:
             g.add((membership, MDO.locator, Literal(f"line {member['line']}")))
             if member.get("finding"):
                 registry.findings.append(
-                    {"code": "membership-disagreement", "message": member["finding"],
-                     "about": membership, "source": member["source"], "line": int(member["line"])}
+                    (member["source"], "membership-disagreement", member["finding"],
+                     int(member["line"]), membership)
                 )
-        del n
 
 
 def _load_instruments(g: Graph, path: Path, table: URIRef) -> None:

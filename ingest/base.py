@@ -1,0 +1,127 @@
+"""What every reader shares: the source being read, its graph, findings and provenance.
+
+A reader is a function ``read(ctx: ReadContext) -> None`` that adds triples to ``ctx.graph`` and
+findings to ``ctx.findings``, and raises :class:`mandato.errors.IngestError` (file, line, cell,
+expected form) on input it cannot read. Readers never touch the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+
+from mandato.errors import IngestError, Location
+from mandato.namespaces import MDO, PREFIXES, resource, source_iri
+from mandato.registry import Registry
+
+
+@dataclass
+class Source:
+    """One source document and what the corpus manifest says of it."""
+
+    id: str
+    path: Path
+    title: str
+    readers: list[str]
+    jurisdiction: str | None = None
+    original: str | None = None
+
+    @cached_property
+    def data(self) -> bytes:
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise IngestError(Location(str(self.path)), f"cannot read the file ({exc.strerror})") from None
+
+    @cached_property
+    def lines(self) -> list[str]:
+        try:
+            text = self.data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = self.data[: exc.start].count(b"\n") + 1
+            raise IngestError(Location(self.path.name, line), "the text is not UTF-8", "UTF-8 text") from None
+        return text.splitlines()
+
+    @property
+    def iri(self) -> URIRef:
+        return source_iri(self.id)
+
+
+@dataclass
+class Finding:
+    """Something a reader noticed and kept as the source says it."""
+
+    code: str
+    message: str
+    line: int | None = None
+    about: URIRef | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.message} [{self.code}]"
+
+
+@dataclass
+class ReadContext:
+    source: Source
+    registry: Registry
+    graph: Graph = field(default_factory=Graph)
+    findings: list[Finding] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for prefix, ns in PREFIXES.items():
+            self.graph.bind(prefix, ns)
+
+    def where(self, line: int | None = None, cell: int | None = None) -> Location:
+        return Location(self.source.path.name, line, cell)
+
+    def error(self, line: int | None, cell: int | None, problem: str, expected: str | None = None) -> IngestError:
+        return IngestError(self.where(line, cell), problem, expected)
+
+    def find(self, code: str, message: str, line: int | None = None, about: URIRef | None = None) -> None:
+        self.findings.append(Finding(code, message, line, about))
+
+    def derive(self, node: URIRef, line: int, locator: str, text: str | None = None) -> None:
+        """Record where ``node``'s facts were read: source, line and a locator in words."""
+        g = self.graph
+        g.add((node, PROV.wasDerivedFrom, self.source.iri))
+        g.add((node, MDO.sourceLine, Literal(line)))
+        g.add((node, MDO.locator, Literal(locator)))
+        if text:
+            g.add((node, MDO.sourceText, Literal(text)))
+
+
+def describe_source(ctx: ReadContext) -> None:
+    """The source document node: title, file names and checksum."""
+    src, g = ctx.source, ctx.graph
+    g.add((src.iri, RDF.type, MDO.SourceDocument))
+    g.add((src.iri, DCTERMS.title, Literal(src.title)))
+    g.add((src.iri, MDO.fileName, Literal(src.path.name)))
+    g.add((src.iri, MDO.sha256, Literal(hashlib.sha256(src.data).hexdigest())))
+    if src.original:
+        g.add((src.iri, MDO.originalFileName, Literal(src.original)))
+    if src.jurisdiction:
+        g.add((src.iri, MDO.jurisdiction, resource("country", src.jurisdiction)))
+
+
+def record_findings(graph: Graph, source_id: str, findings: list[Finding]) -> None:
+    """Findings become nodes of a graph, so that they can be queried and exported."""
+    seen: dict[str, int] = {}
+    for f in findings:
+        key = (f.code, f.line or 0)
+        seen[str(key)] = n = seen.get(str(key), 0) + 1
+        node = resource("finding", source_id, f"{f.code}-{f.line or 0}-{n}")
+        graph.add((node, RDF.type, MDO.Finding))
+        graph.add((node, MDO.findingCode, Literal(f.code)))
+        graph.add((node, MDO.message, Literal(f.message, lang="en")))
+        graph.add((node, SKOS.prefLabel, Literal(f"{f.code}: {f.message}", lang="en")))
+        graph.add((node, PROV.wasDerivedFrom, source_iri(source_id)))
+        if f.line:
+            graph.add((node, MDO.sourceLine, Literal(f.line)))
+        if f.about is not None:
+            graph.add((node, MDO.about, f.about))

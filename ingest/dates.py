@@ -1,0 +1,112 @@
+"""Dates as printed in the corpus: numeric tables (``04 /05/ 1959``, ``07/05/95``), years alone
+(``2000``) and Spanish prose (``29 de setiembre de 2003``).
+
+A table writes all its dates one way; the day/month order is decided per table from the values
+that can only be read one way (a first number above 12 is a day), never cell by cell. Two-digit
+years pivot at 1950: ``50``-``99`` are 1950-1999, ``00``-``49`` are 2000-2049, which is right for
+every treaty from the 1950s on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+NUMERIC = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4}|\d{2})$")
+YEAR = re.compile(r"^(\d{4})$")
+PIVOT = 50
+MONTHS = {
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}
+DAY_FIRST = "day/month/year"
+MONTH_FIRST = "month/day/year"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date with the precision the source gives: a year, or a full day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def literal(self) -> Literal:
+        if self.month is None:
+            return Literal(f"{self.year:04d}", datatype=XSD.gYear)
+        return Literal(self.iso(), datatype=XSD.date)
+
+    def iso(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+class DateProblem(ValueError):
+    """A date that cannot be read; the caller adds file, line and cell."""
+
+
+def full_year(digits: str) -> int:
+    year = int(digits)
+    if len(digits) == 2:
+        year += 1900 if year >= PIVOT else 2000
+    return year
+
+
+def make(year: int, month: int, day: int) -> PartialDate:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        raise DateProblem(f"{day:02d}/{month:02d}/{year} is not a date of the calendar") from None
+    return PartialDate(year, month, day)
+
+
+def split_numeric(text: str) -> tuple[int, int, str] | None:
+    m = NUMERIC.match(text.strip())
+    return (int(m.group(1)), int(m.group(2)), m.group(3)) if m else None
+
+
+def decide_order(values: Iterable[tuple[int, int]]) -> str:
+    """The day/month order of a table, from its unambiguous values."""
+    values = list(values)
+    first_is_day = any(a > 12 for a, _ in values)
+    second_is_day = any(b > 12 for _, b in values)
+    if first_is_day and second_is_day:
+        raise DateProblem("the table mixes day/month/year and month/day/year dates")
+    if first_is_day:
+        return DAY_FIRST
+    if second_is_day:
+        return MONTH_FIRST
+    raise DateProblem("no date of the table has a day above 12, so its day/month order cannot be decided")
+
+
+def parse_numeric(text: str, order: str) -> PartialDate:
+    parts = split_numeric(text)
+    if parts is None:
+        raise DateProblem(f"'{text}' is not a date")
+    a, b, year = parts
+    day, month = (a, b) if order == DAY_FIRST else (b, a)
+    return make(full_year(year), month, day)
+
+
+def parse_cell(text: str, order: str) -> PartialDate:
+    """A table cell: a numeric date in the table's order, or a year alone."""
+    text = text.strip()
+    if YEAR.match(text):
+        return PartialDate(int(text))
+    return parse_numeric(text, order)
+
+
+SPANISH = re.compile(r"(\d{1,2})\s+de\s+([a-záéíóú]+)\s+(?:de|del)\s+(\d{4})", re.IGNORECASE)
+
+
+def parse_spanish(text: str) -> PartialDate:
+    m = SPANISH.fullmatch(text.strip())
+    if not m or m.group(2).lower() not in MONTHS:
+        raise DateProblem(f"'{text}' is not a Spanish date such as '29 de setiembre de 2003'")
+    return make(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))

@@ -1,0 +1,178 @@
+"""Saved queries (``queries/*.rq``) and how they run (design note §6, STYLE 5).
+
+Each file is valid SPARQL whose ``#+`` comment lines hold a YAML header (the grlc convention):
+``summary`` (required), ``description``, ``tags``, ``params`` (each with ``type``, ``required``,
+``default``, ``example``, ``description`` and ``var``, the query variable it binds) and an
+optional ``pivot`` that turns long rows into one column per value. Every file is parsed when the
+catalogue loads; a broken one stops start-up with a message naming the file.
+
+Parameters are bound as RDF terms in a ``VALUES`` clause placed at the start of the top-level
+``WHERE`` group, so every filter of the query sees them; an optional parameter left out stays
+unbound.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery
+
+from mandato.errors import CatalogueError, ParameterError, UnknownQuery
+from mandato.packaged import QUERIES_DIR
+from mandato.resolve import NAMES_QUERY, Matcher
+from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
+
+WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    summary: str
+    text: str
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+    pivot: dict[str, Any] | None = None
+    path: Path | None = None
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParameterError(f"the query '{self.name}' has no parameter '{name}'",
+                             [p.name for p in self.params])
+
+
+@dataclass
+class Table:
+    """Rows of a SELECT query, as strings (lexical forms and IRIs) or None when unbound."""
+
+    columns: list[str]
+    rows: list[list[str | None]]
+
+    def records(self) -> list[dict[str, str | None]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def inject_values(text: str, bindings: dict[str, URIRef | Literal]) -> str:
+    if not bindings:
+        return text
+    m = WHERE.search(text)
+    if m is None:
+        raise CatalogueError("a saved query has no WHERE group to bind parameters in")
+    values = " ".join(f"VALUES ?{var} {{ {to_sparql(term)} }}" for var, term in bindings.items())
+    return f"{text[: m.end()]}\n  {values}\n{text[m.end():]}"
+
+
+def parse_file(path: Path) -> SavedQuery:
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(line[2:] for line in text.splitlines() if line.startswith("#+"))
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path.name}: the #+ header is not valid YAML ({exc})") from None
+    if not isinstance(meta, dict) or not meta.get("summary"):
+        raise CatalogueError(f"{path.name}: the #+ header has no summary")
+    try:
+        parseQuery(text)
+    except Exception as exc:  # the parser raises pyparsing errors of several kinds
+        raise CatalogueError(f"{path.name}: not valid SPARQL: {exc}") from None
+    if not WHERE.search(text):
+        raise CatalogueError(f"{path.name}: the query has no WHERE group")
+    params = []
+    for name, spec in (meta.get("params") or {}).items():
+        spec = spec or {}
+        if spec.get("type") not in TYPES:
+            raise CatalogueError(f"{path.name}: parameter '{name}' has type {spec.get('type')!r}; expected one of {TYPES}")
+        var = spec.get("var", name)
+        if not re.search(rf"\?{re.escape(var)}\b", text):
+            raise CatalogueError(f"{path.name}: parameter '{name}' binds ?{var}, which the query does not use")
+        params.append(Param(name=name, type=spec["type"], var=var, required=bool(spec.get("required")),
+                            default=None if spec.get("default") is None else str(spec["default"]),
+                            example=None if spec.get("example") is None else str(spec["example"]),
+                            description=spec.get("description", "")))
+    return SavedQuery(name=path.stem, summary=meta["summary"].strip(), text=text,
+                      description=(meta.get("description") or "").strip(), tags=meta.get("tags") or [],
+                      params=params, pivot=meta.get("pivot"), path=path)
+
+
+@cache
+def load_catalogue(directory: Path = QUERIES_DIR) -> dict[str, SavedQuery]:
+    queries = {p.stem: parse_file(p) for p in sorted(directory.glob("*.rq"))}
+    if not queries:
+        raise CatalogueError(f"no saved queries in {directory}")
+    return queries
+
+
+def get(name: str) -> SavedQuery:
+    catalogue = load_catalogue()
+    if name not in catalogue:
+        raise UnknownQuery(f"no saved query is named '{name}'; saved queries: {', '.join(sorted(catalogue))}")
+    return catalogue[name]
+
+
+def matcher(store: Any, kind: str) -> Matcher:
+    """A resolver over the names in the store, cached on the store until it changes."""
+    cache_ = store.matchers
+    if kind not in cache_:
+        text = inject_values(NAMES_QUERY, {"class": ENTITY_CLASSES[kind]})
+        rows = [(s["s"].value, s["name"].value, s["label"].value if s["label"] else None)
+                for s in store.query(text)]
+        cache_[kind] = Matcher(kind, rows)
+    return cache_[kind]
+
+
+def bind(store: Any, query: SavedQuery, args: dict[str, str]) -> dict[str, URIRef | Literal]:
+    unknown = sorted(set(args) - {p.name for p in query.params})
+    if unknown:
+        raise ParameterError(f"the query '{query.name}' has no parameter {', '.join(unknown)}",
+                             [p.name for p in query.params])
+    bindings: dict[str, URIRef | Literal] = {}
+    for p in query.params:
+        value = args.get(p.name, p.default)
+        if value is None or value == "":
+            if p.required:
+                raise ParameterError(f"the query '{query.name}' needs the parameter '{p.name}' ({p.type}), "
+                                     f"for example {p.name}={p.example!s}")
+            continue
+        if p.type in ENTITY_CLASSES:
+            bindings[p.var] = URIRef(matcher(store, p.type).resolve(value).iri)
+        else:
+            bindings[p.var] = scalar_term(p, value)
+    return bindings
+
+
+def run(store: Any, name: str, args: dict[str, str] | None = None) -> Table:
+    query = get(name)
+    text = inject_values(query.text, bind(store, query, args or {}))
+    result = store.query(text)
+    columns = [v.value for v in result.variables]
+    rows = [[None if s[c] is None else s[c].value for c in columns] for s in result]
+    table = Table(columns, rows)
+    return pivot(table, query.pivot) if query.pivot else table
+
+
+def pivot(table: Table, spec: dict[str, Any]) -> Table:
+    """Long rows to one column per distinct value of ``spec['columns']`` (in order of first
+    appearance); cells of the same row and column are joined with '; '."""
+    index, col, val = list(spec["index"]), spec["columns"], spec["values"]
+    new_cols: list[str] = []
+    cells: dict[tuple, dict[str, list[str]]] = {}
+    for rec in table.records():
+        key = tuple(rec[i] for i in index)
+        row = cells.setdefault(key, {})
+        if rec[col] is not None:
+            if rec[col] not in new_cols:
+                new_cols.append(rec[col])
+            if rec[val] is not None:
+                row.setdefault(rec[col], []).append(rec[val])
+    rows = [[*key, *("; ".join(row.get(c, [])) or None for c in new_cols)]
+            for key, row in sorted(cells.items(), key=lambda kv: tuple(k or "" for k in kv[0]))]
+    return Table([*index, *new_cols], rows)

@@ -1,0 +1,122 @@
+"""Ingest: read sources into graphs, then replace their named graphs in the store at once.
+
+Everything is read and checked before the store is touched, so a source that fails to read
+leaves the store exactly as it was. Each run also refreshes the ontology and registry graphs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from mandato.errors import IngestError, Location
+from mandato.ingest import READERS
+from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
+from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
+from mandato.packaged import CORPUS_DIR, ontology_graph
+from mandato.registry import Registry, load_registry
+from mandato.store import Store
+
+MANIFEST = "sources.yaml"
+
+
+@dataclass
+class SourceReport:
+    source: Source
+    triples: int
+    treaty_actions: int
+    findings: list[Finding] = field(default_factory=list)
+
+
+def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
+    path = directory / MANIFEST
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise IngestError(Location(str(path)), f"cannot read the corpus manifest ({exc})") from None
+    sources = []
+    for entry in entries:
+        unknown = [r for r in entry.get("readers", []) if r not in READERS]
+        if unknown:
+            raise IngestError(Location(str(path)), f"source '{entry['id']}' names unknown readers {unknown}",
+                              "one of " + ", ".join(READERS))
+        sources.append(Source(
+            id=entry["id"], path=directory / entry["file"], title=entry["title"],
+            readers=list(entry.get("readers", [])), jurisdiction=entry.get("jurisdiction"),
+            original=entry.get("original"),
+        ))
+    return sources
+
+
+def sources_for(paths: Iterable[Path], reader: str | None = None) -> list[Source]:
+    """Sources for paths given on the command line: a corpus directory (with its manifest), a
+    document listed in a manifest beside it, or any document read with ``reader``."""
+    sources: list[Source] = []
+    for path in paths:
+        if path.is_dir():
+            sources.extend(load_manifest(path))
+            continue
+        if not path.exists():
+            raise IngestError(Location(str(path)), "no such file")
+        listed = []
+        if (path.parent / MANIFEST).exists():
+            listed = [s for s in load_manifest(path.parent) if s.path.name == path.name]
+        if reader:
+            if reader not in READERS:
+                raise IngestError(Location(str(path)), f"unknown reader '{reader}'", "one of " + ", ".join(READERS))
+            sid = listed[0].id if listed else path.stem
+            title = listed[0].title if listed else path.name
+            sources.append(Source(sid, path, title, [reader]))
+        elif listed:
+            sources.extend(listed)
+        else:
+            raise IngestError(Location(str(path)), "this document is in no corpus manifest",
+                              f"--reader {{{','.join(READERS)}}}, or a directory with {MANIFEST}")
+    return sources
+
+
+def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport]:
+    ctx = ReadContext(source, registry)
+    describe_source(ctx)
+    for name in source.readers:
+        READERS[name](ctx)
+    record_findings(ctx.graph, source.id, ctx.findings)
+    actions = len(set(ctx.graph.subjects(RDF.type, MDO.TreatyAction)))
+    return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings)
+
+
+def registry_graph(registry: Registry) -> tuple[Graph, list[Finding]]:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g += registry.graph
+    findings: dict[str, list[Finding]] = {}
+    for source_id, code, message, line, about in registry.findings:
+        findings.setdefault(source_id, []).append(Finding(code, message, line, about))
+    for source_id, items in findings.items():
+        record_findings(g, source_id, items)
+    return g, [f for items in findings.values() for f in items]
+
+
+def ingest(store: Store, sources: list[Source], progress: Callable[[str], None] | None = None) -> list[SourceReport]:
+    say = progress or (lambda msg: print(msg, file=sys.stderr))
+    say("reading reference data")
+    registry = load_registry()
+    reg_graph, reg_findings = registry_graph(registry)
+    graphs: dict[str, Graph] = {str(ONTOLOGY_GRAPH): ontology_graph(), str(REGISTRY_GRAPH): reg_graph}
+    reports = []
+    for i, source in enumerate(sources, start=1):
+        say(f"[{i}/{len(sources)}] reading {source.path.name} ({', '.join(source.readers) or 'source only'})")
+        graph, report = read_source(source, registry)
+        graphs[str(source_graph(source.id))] = graph
+        reports.append(report)
+    say(f"writing {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs")
+    store.replace_graphs(graphs)
+    reports.append(SourceReport(Source("registry", Path("reference"), "reference data", []), len(reg_graph), 0, reg_findings))
+    return reports

@@ -1,0 +1,87 @@
+"""The embedded store: Oxigraph on disk, one named graph per source (design note §2).
+
+Queries see the union of all graphs. Replacing graphs is atomic: the new content is first
+written to staging graphs (each write is its own transaction), then a single SPARQL update moves
+every staging graph onto its target, which Oxigraph applies in one transaction. A failure before
+that update leaves the visible graphs as they were.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from mandato.errors import StoreError
+from mandato.namespaces import STAGING_GRAPH_PREFIX
+
+DEFAULT_STORE = "mandato-store"
+
+
+def store_path(option: str | None = None) -> Path:
+    """``--store DIR``, else ``MANDATO_STORE``, else ``./mandato-store``."""
+    return Path(option or os.environ.get("MANDATO_STORE") or DEFAULT_STORE)
+
+
+class Store:
+    def __init__(self, path: Path | None, read_only: bool = False):
+        self.path = path
+        self.matchers: dict[str, Any] = {}  # name resolvers of catalogue.matcher, per kind
+        try:
+            if path is None:
+                self.ox = ox.Store()
+            elif read_only:
+                if not path.exists():
+                    raise StoreError(f"no store at {path}; run 'mandato ingest' first")
+                self.ox = ox.Store.read_only(str(path))
+            else:
+                self.ox = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
+        """Replace each named graph by the given content, all at once or not at all."""
+        staging = {name: ox.NamedNode(f"{STAGING_GRAPH_PREFIX}{i}") for i, name in enumerate(graphs)}
+        self.drop_staging()
+        try:
+            for name, graph in graphs.items():
+                data = graph.serialize(format="nt", encoding="utf-8")
+                self.ox.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=staging[name])
+            moves = " ;\n".join(f"MOVE SILENT GRAPH {staging[n]} TO GRAPH <{n}>" for n in graphs)
+            if moves:
+                self.ox.update(moves)
+        except BaseException:
+            self.drop_staging()
+            raise
+        self.ox.flush()
+        self.matchers.clear()
+
+    def drop_staging(self) -> None:
+        for g in list(self.ox.named_graphs()):
+            if isinstance(g, ox.NamedNode) and g.value.startswith(str(STAGING_GRAPH_PREFIX)):
+                self.ox.remove_graph(g)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph(self, name: str) -> Graph:
+        """One named graph as an rdflib graph (for pyshacl and serialisers)."""
+        data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        g = Graph()
+        g.parse(data=data, format="nt")
+        return g
+
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        return self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+
+    def __len__(self) -> int:
+        return len(self.ox)
