@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): saved queries over one store dependency (design note §7)."""

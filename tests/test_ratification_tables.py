@@ -1,0 +1,136 @@
+"""The ratification tables of the Regional Coalition's strategic plan (section IV, tables A, B)
+and the treaty statements of Peru's national plan, read from the bundled corpus."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic, to_isomorphic, graph_diff
+from rdflib.namespace import RDF, XSD
+
+from conftest import HERE, REGEN
+from mandato.ingest.base import ReadContext
+from mandato.namespaces import ID, MDO
+from mandato.pipeline import load_manifest, read_source
+from mandato.registry import load_registry
+
+GOLDEN = HERE / "golden" / "corett-treaty-actions.ttl"
+
+
+def _source(source_id: str):
+    return next(s for s in load_manifest() if s.id == source_id)
+
+
+def _actions(graph: Graph) -> Graph:
+    """Every triple about a treaty action."""
+    out = Graph()
+    out.bind("mdo", MDO)
+    for act in set(graph.subjects(RDF.type, MDO.TreatyAction)):
+        for p, o in graph.predicate_objects(act):
+            out.add((act, p, o))
+    return out
+
+
+def _read(source_id: str):
+    return read_source(_source(source_id), load_registry())
+
+
+def test_whole_tables_match_the_golden_file():
+    graph, _ = _read("corett-plan-estrategico-2018-2027")
+    actions = _actions(graph)
+    if REGEN:
+        GOLDEN.write_text(actions.serialize(format="turtle"), encoding="utf-8")
+    golden = Graph().parse(GOLDEN, format="turtle")
+    if not isomorphic(actions, golden):
+        _, only_new, only_golden = graph_diff(to_isomorphic(actions), to_isomorphic(golden))
+        raise AssertionError(f"not in golden: {sorted(only_new)[:5]}\nmissing: {sorted(only_golden)[:5]}")
+
+
+def test_every_dated_cell_is_one_action_and_nothing_else():
+    """Counted independently of the reader: every table line with a date in its third cell."""
+    source = _source("corett-plan-estrategico-2018-2027")
+    lines = source.lines
+    a = lines.index("A. INSTRUMENTOS INTERNACIONALES")
+    b = lines.index("B. INSTRUMENTOS REGIONALES")
+    c = lines.index("C. ACUERDOS REGIONALES")
+    dated = re.compile(r"\d+\s*/\s*\d+\s*/\s*\d+")
+
+    def count(lo: int, hi: int) -> int:
+        return sum(1 for ln in lines[lo:hi] if "\t" in ln and len(ln.split("\t")) > 2 and dated.search(ln.split("\t")[2]))
+
+    in_a, in_b = count(a, b), count(b, c)
+    assert (in_a, in_b) == (112, 22)
+    graph, report = _read("corett-plan-estrategico-2018-2027")
+    # Rep. Dominicana is listed twice under B-57, once empty: the merge keeps 22 acts from table B.
+    assert report.treaty_actions == in_a + in_b == 134
+
+
+def test_table_a_is_day_first_and_marks_accessions():
+    graph, _ = _read("corett-plan-estrategico-2018-2027")
+    act = ID["treaty-action/un-iv-2/sv/accession/1979-11-30"]  # "30 /11/ 1979 a"
+    assert (act, MDO.actionKind, ID["treaty-action-kind/accession"]) in graph
+    assert (act, MDO.sourceLine, Literal(378)) in graph
+    c105 = ID["treaty-action/ilo-c105/cr/ratification/1959-05-04"]  # "04 /05/ 1959": 4 May
+    assert (c105, MDO.actionDate, Literal("1959-05-04", datatype=XSD.date)) in graph
+
+
+def test_table_b_is_month_first_with_two_digit_years_and_deposit_dates():
+    graph, _ = _read("corett-plan-estrategico-2018-2027")
+    # Costa Rica, Belém do Pará: "07/05/95	07/12/95 RA" is 5 July 1995, deposited 12 July 1995.
+    act = ID["treaty-action/oas-a-61/cr/ratification/1995-07-05"]
+    assert (act, MDO.depositDate, Literal("1995-07-12", datatype=XSD.date)) in graph
+    # Mexico, Pact of San José: "03/02/81	03/24/81 AD" is an accession of 2 March 1981.
+    mx = ID["treaty-action/oas-b-32/mx/accession/1981-03-02"]
+    assert (mx, MDO.depositDate, Literal("1981-03-24", datatype=XSD.date)) in graph
+    # Costa Rica, San José: "03/02/70" is 1970, not 2070.
+    assert (ID["treaty-action/oas-b-32/cr/ratification/1970-03-02"], RDF.type, MDO.TreatyAction) in graph
+
+
+def test_empty_cells_record_no_act():
+    graph, _ = _read("corett-plan-estrategico-2018-2027")
+    opcat = URIRef(ID["instrument/un-iv-9-b"])
+    parties = {str(graph.value(a, MDO.party)).rsplit("/", 1)[-1] for a in graph.subjects(MDO.instrument, opcat)}
+    assert parties == {"cr", "gt", "hn", "mx", "ni", "pa"}  # El Salvador and Rep. Dominicana are empty
+
+
+def test_a_country_listed_twice_is_merged_and_reported():
+    graph, report = _read("corett-plan-estrategico-2018-2027")
+    minors = URIRef(ID["instrument/oas-b-57"])
+    do_acts = [a for a in graph.subjects(MDO.instrument, minors) if graph.value(a, MDO.party) == ID["country/do"]]
+    assert len(do_acts) == 1
+    assert graph.value(do_acts[0], MDO.actionDate) == Literal("2011-09-23", datatype=XSD.date)
+    dup = [f for f in report.findings if f.code == "duplicate-row"]
+    assert len(dup) == 1 and "532" in dup[0].message and "539" in dup[0].message
+    assert (None, MDO.findingCode, Literal("duplicate-row")) in graph
+
+
+def test_every_action_keeps_source_and_line():
+    graph, _ = _read("corett-plan-estrategico-2018-2027")
+    for act in graph.subjects(RDF.type, MDO.TreatyAction):
+        assert graph.value(act, MDO.sourceLine) is not None
+        assert str(graph.value(act, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))).endswith(
+            "/source/corett-plan-estrategico-2018-2027")
+
+
+def test_peru_statements_keep_year_precision_and_report_what_is_undated():
+    graph, report = _read("pe-plan-nacional-trata-2017-2021")
+    ratification = ID["treaty-action/oas-b-32/pe/ratification/1978"]
+    assert (ratification, MDO.actionDate, Literal("1978", datatype=XSD.gYear)) in graph
+    assert (ratification, MDO.sourceLine, Literal(203)) in graph
+    signature = ID["treaty-action/un-xviii-12-a/pe/signature/2000"]
+    assert (signature, MDO.actionDate, Literal("2000", datatype=XSD.gYear)) in graph
+    assert (signature, MDO.entryIntoForce, Literal("2003-09-29", datatype=XSD.date)) in graph
+    assert report.treaty_actions == 2
+    assert {f.code for f in report.findings} == {"undated-act", "entry-into-force-ambiguous"}
+
+
+def test_readers_are_deterministic():
+    first, _ = _read("corett-plan-estrategico-2018-2027")
+    second, _ = _read("corett-plan-estrategico-2018-2027")
+    assert set(first) == set(second)
+
+
+def test_read_context_locations_name_the_file():
+    ctx = ReadContext(_source("corett-plan-estrategico-2018-2027"), load_registry())
+    assert str(ctx.where(372, 3)) == "corett-plan-estrategico-2018-2027.txt, line 372, cell 3"
