@@ -25,10 +25,11 @@ def _store(args: argparse.Namespace, read_only: bool = False):  # noqa: ANN202
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from mandato.pipeline import ingest, load_manifest, sources_for
+    from mandato.pipeline import build, load_manifest, sources_for, write
 
     sources = sources_for(args.paths, args.reader) if args.paths else load_manifest()
-    reports = ingest(_store(args), sources)
+    graphs, reports = build(sources)  # everything is read before the store is opened
+    write(_store(args), graphs)
     total = 0
     for r in reports:
         total += r.triples

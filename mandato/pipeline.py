@@ -104,7 +104,8 @@ def registry_graph(registry: Registry) -> tuple[Graph, list[Finding]]:
     return g, [f for items in findings.values() for f in items]
 
 
-def ingest(store: Store, sources: list[Source], progress: Callable[[str], None] | None = None) -> list[SourceReport]:
+def build(sources: list[Source], progress: Callable[[str], None] | None = None) -> tuple[dict[str, Graph], list[SourceReport]]:
+    """Read every source (and the reference data) into graphs, keyed by named graph; touches no store."""
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     say("reading reference data")
     registry = load_registry()
@@ -116,7 +117,17 @@ def ingest(store: Store, sources: list[Source], progress: Callable[[str], None] 
         graph, report = read_source(source, registry)
         graphs[str(source_graph(source.id))] = graph
         reports.append(report)
+    reports.append(SourceReport(Source("registry", Path("reference"), "reference data", []), len(reg_graph), 0, reg_findings))
+    return graphs, reports
+
+
+def write(store: Store, graphs: dict[str, Graph], progress: Callable[[str], None] | None = None) -> None:
+    say = progress or (lambda msg: print(msg, file=sys.stderr))
     say(f"writing {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs")
     store.replace_graphs(graphs)
-    reports.append(SourceReport(Source("registry", Path("reference"), "reference data", []), len(reg_graph), 0, reg_findings))
+
+
+def ingest(store: Store, sources: list[Source], progress: Callable[[str], None] | None = None) -> list[SourceReport]:
+    graphs, reports = build(sources, progress)
+    write(store, graphs, progress)
     return reports

@@ -1,0 +1,48 @@
+"""The embedded store: one named graph per source, idempotent and atomic re-ingest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
+from mandato.pipeline import ingest, load_manifest
+from mandato.store import Store
+
+
+def quads(store: Store) -> set[str]:
+    return set(store.ox.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
+
+
+def test_one_named_graph_per_source(corpus_store: Store):
+    expected = {str(source_graph(s.id)) for s in load_manifest()} | {str(ONTOLOGY_GRAPH), str(REGISTRY_GRAPH)}
+    assert set(corpus_store.named_graphs()) == expected
+
+
+def test_ingesting_twice_gives_the_same_dataset(tmp_path: Path):
+    store = Store(tmp_path / "s")
+    ingest(store, load_manifest(), progress=lambda _m: None)
+    first = quads(store)
+    ingest(store, load_manifest(), progress=lambda _m: None)
+    assert quads(store) == first
+    assert not any("/graph/staging/" in q for q in first)
+
+
+def test_replacing_graphs_is_all_or_nothing(tmp_path: Path):
+    store = Store(tmp_path / "s")
+    g = Graph().parse(data="<http://a> <http://b> <http://c> .", format="nt")
+    store.replace_graphs({"http://g/1": g})
+    before = quads(store)
+
+    class Broken(Graph):
+        def serialize(self, *args, **kwargs):  # a failure half-way through a write
+            raise OSError("disk full")
+
+    g2 = Graph().parse(data="<http://x> <http://y> <http://z> .", format="nt")
+    with pytest.raises(OSError):
+        store.replace_graphs({"http://g/1": g2, "http://g/2": Broken()})
+    assert quads(store) == before
+    assert store.named_graphs() == ["http://g/1"]
