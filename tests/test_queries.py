@@ -1,0 +1,132 @@
+"""Saved queries through the real command line and the real store with the bundled corpus."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from mandato.catalogue import load_catalogue, run
+from mandato.errors import ParameterError
+
+
+def rows(cli, store, *args) -> list[dict]:
+    code, out, err = cli("--store", store, "query", *args, "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_palermo_protocol_ratifications(cli, corpus_store_path):
+    data = rows(cli, corpus_store_path, "ratifications", "-p", "instrument=Protocolo de Palermo")
+    assert list(data[0])[:7] == ["country", "country_code", "instrument", "action", "date", "deposit_date", "source"]
+    by_code = {r["country_code"]: r for r in data}
+    assert set(by_code) == {"CR", "SV", "GT", "HN", "MX", "NI", "PA", "DO", "PE"}
+    assert by_code["CR"]["date"] == "2003-09-09" and by_code["CR"]["action"] == "ratification"
+    assert by_code["PE"]["date"] == "2000" and by_code["PE"]["action"] == "signature"
+    assert by_code["CR"]["source"] == "corett-plan-estrategico-2018-2027.txt, line 434"
+
+
+@pytest.mark.parametrize("name", ["XVIII-12-a", "xviii-12-a", "Palermo Protocol", "protocolo de palermo",
+                                  "PROTOCOLO PARA PREVENIR, REPRIMIR Y SANCIONAR LA TRATA DE PERSONAS",
+                                  "https://w3id.org/mandato/id/instrument/un-xviii-12-a"])
+@pytest.mark.parametrize("country", ["Rep. Dominicana", "República Dominicana", "republica dominicana",
+                                     "Dominican Republic", "DO", "DOM"])
+def test_forgiving_names(corpus_store, name, country):
+    table = run(corpus_store, "ratifications", {"instrument": name, "country": country})
+    assert [(r["country_code"], r["date"]) for r in table.records()] == [("DO", "2008-02-05")]
+
+
+def test_csv_output(cli, corpus_store_path):
+    code, out, _ = cli("--store", corpus_store_path, "query", "ratifications", "-p", "instrument=XVIII-12-a",
+                       "-p", "country=Rep. Dominicana", "--format", "csv")
+    assert code == 0
+    records = list(csv.DictReader(io.StringIO(out)))
+    assert len(records) == 1 and records[0]["date"] == "2008-02-05" and records[0]["deposit_date"] == ""
+
+
+def test_belem_do_para_keeps_deposit_dates(corpus_store):
+    table = run(corpus_store, "ratifications", {"instrument": "Convención de Belém do Pará", "country": "SV"})
+    assert [(r["date"], r["deposit_date"]) for r in table.records()] == [("1995-11-13", "1996-01-26")]
+
+
+def test_not_ratified_lists_members_without_an_act(cli, corpus_store_path):
+    data = rows(cli, corpus_store_path, "not-ratified", "-p",
+                "instrument=Protocolo Facultativo de la Convención contra la Tortura")
+    assert {r["country_code"] for r in data} == {"SV", "DO", "BZ"}
+
+
+def test_not_ratified_defaults_to_the_regional_coalition(corpus_store):
+    # Belize is a member (line 72) with no act recorded in the tables; Peru is no member.
+    members = {r["country_code"] for r in run(corpus_store, "not-ratified", {"instrument": "Palermo Protocol"}).records()}
+    assert members == {"BZ"}
+
+
+def test_country_instruments_of_honduras(cli, corpus_store_path):
+    data = rows(cli, corpus_store_path, "country-instruments", "-p", "country=HN")
+    assert list(data[0])[:4] == ["instrument", "action", "date", "source"]
+    assert len(data) == 17  # 14 of the 15 instruments of table A (OP-CEDAW empty) and 3 of table B
+    assert [r["date"] for r in data] == sorted(r["date"] for r in data)
+
+
+def test_ratification_matrix(cli, corpus_store_path):
+    code, out, _ = cli("--store", corpus_store_path, "query", "ratification-matrix", "--format", "csv")
+    assert code == 0
+    records = list(csv.DictReader(io.StringIO(out)))
+    header = out.splitlines()[0].split(",")
+    assert header[:2] == ["country", "country_code"] and len(header) == 2 + 18
+    by_code = {r["country_code"]: r for r in records}
+    assert by_code["CR"]["Protocolo de Palermo"] == "2003-09-09 (ratification)"
+    assert by_code["PE"]["Pacto de San José"] == "1978 (ratification)"
+    assert by_code["BZ"]["Protocolo de Palermo"] == ""  # a member with no act is a row of empty cells
+
+
+def test_ratification_matrix_for_a_group_in_english(corpus_store):
+    table = run(corpus_store, "ratification-matrix", {"group": "Regional Coalition", "lang": "en"})
+    codes = [r[1] for r in table.rows]
+    assert sorted(codes) == ["BZ", "CR", "DO", "GT", "HN", "MX", "NI", "PA", "SV"]
+    assert "Palermo Protocol" in table.columns
+
+
+def test_ambiguous_name_lists_candidates(cli, corpus_store_path):
+    code, _, err = cli("--store", corpus_store_path, "query", "ratifications", "-p", "instrument=Palermo")
+    assert code == 2
+    assert "ambiguous" in err and "un-xviii-12>" in err and "un-xviii-12-a>" in err
+
+
+def test_unknown_name_suggests(corpus_store):
+    with pytest.raises(ParameterError) as info:
+        run(corpus_store, "ratifications", {"instrument": "Protocolo de Palermp"})
+    assert "no instrument is known" in str(info.value)
+    assert any("un-xviii-12-a" in c for c in info.value.candidates)
+
+
+def test_missing_required_parameter(cli, corpus_store_path):
+    code, _, err = cli("--store", corpus_store_path, "query", "ratifications")
+    assert code == 2 and "needs the parameter 'instrument'" in err
+
+
+def test_unknown_query_and_parameter(cli, corpus_store_path):
+    assert cli("--store", corpus_store_path, "query", "nope")[0] == 2
+    code, _, err = cli("--store", corpus_store_path, "query", "ratifications", "-p", "instrument=C182", "-p", "colour=red")
+    assert code == 2 and "colour" in err
+
+
+@pytest.mark.parametrize("hostile", ['" } ; DROP ALL ; #', "es\" . } #", "<http://x>", "\\u0022 }", "x" * 5000, "es\nen"])
+def test_hostile_values_never_change_the_query(corpus_store, hostile):
+    for params in ({"instrument": hostile}, {"instrument": "C182", "lang": hostile},
+                   {"instrument": "C182", "country": hostile}):
+        with pytest.raises(ParameterError):
+            run(corpus_store, "ratifications", params)
+    assert len(run(corpus_store, "ratifications", {"instrument": "C182"}).rows) == 8
+
+
+def test_catalogue_headers():
+    catalogue = load_catalogue()
+    assert {"ratifications", "not-ratified", "country-instruments", "ratification-matrix"} <= set(catalogue)
+    for q in catalogue.values():
+        assert q.summary and q.description
+        for p in q.params:
+            assert p.example and p.description
+    assert "no act recorded in the sources" in catalogue["not-ratified"].summary
