@@ -9,7 +9,9 @@ and infos are reported but do not fail.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
+from functools import cache
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
@@ -63,11 +65,24 @@ def validate_graph(data: Graph) -> Report:
     return Report(not any(r.severity == "Violation" for r in results), results, results_graph)
 
 
+@cache
+def _templates() -> list[tuple[re.Pattern[str], str]]:
+    """The shapes' messages as patterns, to tell the language of a message pySHACL returns
+    without its language tag (it drops tags when it fills in ``{?var}`` placeholders)."""
+    out = []
+    for m in shapes_graph().objects(None, SH.message):
+        if isinstance(m, Literal) and m.language:
+            parts = re.split(r"\{[?$]\w+\}", str(m))
+            out.append((re.compile(".*?".join(re.escape(p) for p in parts), re.DOTALL), m.language))
+    return out
+
+
 def _messages(g: Graph, node: URIRef) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in g.objects(node, SH.resultMessage):
         if isinstance(m, Literal):
-            out.setdefault(m.language or "en", str(m))
+            lang = m.language or next((lg for rx, lg in _templates() if rx.fullmatch(str(m))), "en")
+            out.setdefault(lang, str(m))
     return out
 
 
