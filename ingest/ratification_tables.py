@@ -113,7 +113,8 @@ def _rows(ctx: ReadContext, table: dict, lines: list[str], start: int, end: int)
                                 "the name of an instrument of data/reference/instruments.yaml")
             instrument = URIRef(entry.iri)
         elif instrument is None:
-            raise ctx.error(number, 1, "a country row comes before any instrument row", "an instrument name in the first cell")
+            raise ctx.error(number, 1, "a country row comes before any instrument row",
+                            "an instrument name in the first cell")
         if not cell["country"]:
             raise ctx.error(number, roles.index("country") + 1, "the country cell is empty", "a country name")
         try:

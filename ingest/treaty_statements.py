@@ -31,7 +31,8 @@ VERBS = {
 }
 DATE = r"(?:en\s+(?:el\s+año\s+)?(?P<year>\d{4})|el\s+(?P<day>\d{1,2}\s+de\s+\w+\s+de\s+\d{4}))"
 ACT = re.compile(
-    r"(?P<verb>firmad|ratificad|adherid|aceptad|aprobad)[oa]s?\s+por\s+(?P<party>el\s+Perú|el\s+Estado\s+\w+|\w[\w ]*?)\s+" + DATE,
+    r"(?P<verb>firmad|ratificad|adherid|aceptad|aprobad)[oa]s?\s+por\s+"
+    r"(?P<party>el\s+Perú|el\s+Estado\s+\w+|\w[\w ]*?)\s+" + DATE,
     re.IGNORECASE,
 )
 FORCE = re.compile(r"entr[óo]\s+en\s+vig(?:encia|or)\s+el\s+(?P<day>\d{1,2}\s+de\s+\w+\s+de\s+\d{4})", re.IGNORECASE)

@@ -90,7 +90,8 @@ def parse_file(path: Path) -> SavedQuery:
     for name, spec in (meta.get("params") or {}).items():
         spec = spec or {}
         if spec.get("type") not in TYPES:
-            raise CatalogueError(f"{path.name}: parameter '{name}' has type {spec.get('type')!r}; expected one of {TYPES}")
+            raise CatalogueError(
+                f"{path.name}: parameter '{name}' has type {spec.get('type')!r}; expected one of {TYPES}")
         var = spec.get("var", name)
         if not re.search(rf"\?{re.escape(var)}\b", text):
             raise CatalogueError(f"{path.name}: parameter '{name}' binds ?{var}, which the query does not use")

@@ -18,10 +18,10 @@ from mandato.errors import MandatoError
 EPILOG = "The store is --store DIR, else $MANDATO_STORE, else ./mandato-store."
 
 
-def _store(args: argparse.Namespace, read_only: bool = False):  # noqa: ANN202
+def _store(args: argparse.Namespace, must_exist: bool = True):
     from mandato.store import Store, store_path
 
-    return Store(store_path(args.store), read_only=read_only)
+    return Store(store_path(args.store), must_exist=must_exist)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -29,7 +29,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     sources = sources_for(args.paths, args.reader) if args.paths else load_manifest()
     graphs, reports = build(sources)  # everything is read before the store is opened
-    write(_store(args), graphs)
+    write(_store(args, must_exist=False), graphs)
     total = 0
     for r in reports:
         total += r.triples
@@ -54,7 +54,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from mandato.catalogue import run
     from mandato.formats import render_rows
 
-    table = run(_store(args, read_only=True), args.name, _params(args.param))
+    table = run(_store(args), args.name, _params(args.param))
     sys.stdout.write(render_rows(table, args.format))
     return 0
 
@@ -71,7 +71,7 @@ def cmd_queries(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from mandato.validation import render_report, validate
 
-    report = validate(_store(args, read_only=True))
+    report = validate(_store(args))
     sys.stdout.write(render_report(report, args.format))
     return 0 if report.conforms else 1
 
@@ -79,7 +79,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from mandato.export import export
 
-    store = _store(args, read_only=True)
+    store = _store(args)
     if args.output:
         with open(args.output, "wb") as fh:
             export(store, args.format, fh)
@@ -94,7 +94,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from mandato.api.app import create_app
 
-    app = create_app(_store(args, read_only=True))
+    app = create_app(_store(args))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 

@@ -13,7 +13,8 @@ _TAG = re.compile(r"<[^>]+>")
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 STOPWORDS = frozenset(
-    "a al de del el en la las lo los para por que sobre y e o the of on and for to in".split()
+    ["a", "al", "de", "del", "el", "en", "la", "las", "lo", "los", "para", "por", "que", "sobre", "y", "e", "o",
+     "the", "of", "on", "and", "for", "to", "in"]
 )
 
 

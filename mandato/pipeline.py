@@ -104,7 +104,9 @@ def registry_graph(registry: Registry) -> tuple[Graph, list[Finding]]:
     return g, [f for items in findings.values() for f in items]
 
 
-def build(sources: list[Source], progress: Callable[[str], None] | None = None) -> tuple[dict[str, Graph], list[SourceReport]]:
+def build(
+    sources: list[Source], progress: Callable[[str], None] | None = None
+) -> tuple[dict[str, Graph], list[SourceReport]]:
     """Read every source (and the reference data) into graphs, keyed by named graph; touches no store."""
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     say("reading reference data")
@@ -117,7 +119,8 @@ def build(sources: list[Source], progress: Callable[[str], None] | None = None) 
         graph, report = read_source(source, registry)
         graphs[str(source_graph(source.id))] = graph
         reports.append(report)
-    reports.append(SourceReport(Source("registry", Path("reference"), "reference data", []), len(reg_graph), 0, reg_findings))
+    reference = Source("registry", Path("reference"), "reference data", [])
+    reports.append(SourceReport(reference, len(reg_graph), 0, reg_findings))
     return graphs, reports
 
 

@@ -24,7 +24,6 @@ from mandato.packaged import REFERENCE_DIR, ontology_graph
 from mandato.resolve import NAMES_QUERY, Matcher
 
 
-
 def partial_date(text: str) -> Literal:
     """A literal of the precision the text has: ``2000`` is an xsd:gYear, ``1985-11-29`` a date."""
     text = str(text)

@@ -27,21 +27,33 @@ def store_path(option: str | None = None) -> Path:
     return Path(option or os.environ.get("MANDATO_STORE") or DEFAULT_STORE)
 
 
+# One handle per store directory and process: Oxigraph takes an exclusive lock on the directory,
+# and its read-only mode is undefined while another handle writes, so every Store of the same
+# path in a process shares one handle.
+_HANDLES: dict[Path, ox.Store] = {}
+
+
+def _open(path: Path, must_exist: bool) -> ox.Store:
+    key = path.resolve()
+    if key not in _HANDLES:
+        if must_exist and not path.exists():
+            raise StoreError(f"no store at {path}; run 'mandato ingest' first")
+        try:
+            _HANDLES[key] = ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(f"the store at {path} is in use by another process "
+                                 "(a running 'mandato serve' or 'mandato ingest'?)") from None
+            raise StoreError(f"cannot open the store at {path}: {exc}") from None
+    return _HANDLES[key]
+
+
 class Store:
-    def __init__(self, path: Path | None, read_only: bool = False):
+    def __init__(self, path: Path | None, must_exist: bool = False):
+        """The store in directory ``path`` (created unless ``must_exist``), or in memory."""
         self.path = path
         self.matchers: dict[str, Any] = {}  # name resolvers of catalogue.matcher, per kind
-        try:
-            if path is None:
-                self.ox = ox.Store()
-            elif read_only:
-                if not path.exists():
-                    raise StoreError(f"no store at {path}; run 'mandato ingest' first")
-                self.ox = ox.Store.read_only(str(path))
-            else:
-                self.ox = ox.Store(str(path))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        self.ox = ox.Store() if path is None else _open(path, must_exist)
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from rdflib import Dataset
+from rdflib.compare import isomorphic
 
 from mandato.cli import main
 from mandato.pipeline import ingest, load_manifest
@@ -18,19 +20,25 @@ REGEN = os.environ.get("MANDATO_REGEN_GOLDEN") == "1"
 @pytest.fixture(scope="session")
 def corpus_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("store") / "corpus"
-    store = Store(path)
-    ingest(store, load_manifest(), progress=lambda _msg: None)
-    del store
+    ingest(Store(path), load_manifest(), progress=lambda _msg: None)
     return path
 
 
 @pytest.fixture(scope="session")
 def corpus_store(corpus_store_path: Path) -> Store:
-    return Store(corpus_store_path, read_only=True)
+    return Store(corpus_store_path, must_exist=True)
+
+
+def same_dataset(a: Dataset, b: Dataset) -> bool:
+    """Two datasets are the same when they have the same named graphs, each isomorphic (blank
+    nodes, as in the ontology's OWL lists, get new labels in every load)."""
+    graphs_a = {g.identifier: g for g in a.graphs() if len(g)}
+    graphs_b = {g.identifier: g for g in b.graphs() if len(g)}
+    return graphs_a.keys() == graphs_b.keys() and all(isomorphic(graphs_a[k], graphs_b[k]) for k in graphs_a)
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):  # noqa: ANN201
+def cli(capsys: pytest.CaptureFixture[str]):
     """Run the real command line in-process; returns (exit code, stdout, stderr)."""
 
     def run(*args: str) -> tuple[int, str, str]:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import HERE, same_dataset
+from rdflib import Dataset
 
-from conftest import HERE
+from mandato.store import Store
 
 INPUTS = HERE / "inputs" / "ratification-tables"
 CASES = {
@@ -21,9 +23,11 @@ CASES = {
 }
 
 
-def dump(path: Path) -> list[str]:
-    store = ox.Store.read_only(str(path))
-    return sorted(store.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
+def dump(path: Path) -> Dataset:
+    """The dataset of the store at ``path``."""
+    ds = Dataset()
+    ds.parse(data=Store(path, must_exist=True).ox.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+    return ds
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def test_broken_file_is_refused_and_store_is_unchanged(name: str, loaded: Path, 
     assert f"{name}, {where}" in err
     assert what in err
     assert "expected" in err or "cannot be decided" in err
-    assert dump(loaded) == before
+    assert same_dataset(dump(loaded), before)
 
 
 def test_a_broken_source_among_good_ones_writes_nothing(tmp_path: Path, cli):
@@ -52,7 +56,7 @@ def test_a_broken_source_among_good_ones_writes_nothing(tmp_path: Path, cli):
     code, _, err = cli("--store", store, "ingest", INPUTS / "valid.txt", INPUTS / "impossible-date.txt",
                        "--reader", "ratification-tables")
     assert code == 2 and "impossible-date.txt, line 8" in err
-    assert len(ox.Store(str(store))) == 0
+    assert not store.exists()  # sources are all read before the store is opened
 
 
 def test_a_document_in_no_manifest_needs_a_reader(tmp_path: Path, cli):

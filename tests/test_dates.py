@@ -1,8 +1,6 @@
 """Dates as the tables print them: per-table day/month order, two-digit year pivot, precision."""
 
 import pytest
-from rdflib.namespace import XSD
-
 from mandato.ingest.dates import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -13,6 +11,7 @@ from mandato.ingest.dates import (
     parse_cell,
     parse_spanish,
 )
+from rdflib.namespace import XSD
 
 
 def test_order_is_decided_from_unambiguous_values():
@@ -30,7 +29,10 @@ def test_a_table_mixing_orders_is_refused():
         decide_order([(23, 6), (11, 13)])
 
 
-@pytest.mark.parametrize(("digits", "year"), [("50", 1950), ("57", 1957), ("99", 1999), ("00", 2000), ("11", 2011), ("49", 2049), ("1959", 1959)])
+@pytest.mark.parametrize(
+    ("digits", "year"),
+    [("50", 1950), ("57", 1957), ("99", 1999), ("00", 2000), ("11", 2011), ("49", 2049), ("1959", 1959)],
+)
 def test_two_digit_years_pivot_at_1950(digits, year):
     assert full_year(digits) == year
 
