@@ -60,6 +60,7 @@ class Finding:
     message: str
     line: int | None = None
     about: URIRef | None = None
+    source: str | None = None  # the source id, where it is not the document being read
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""

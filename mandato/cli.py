@@ -30,13 +30,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     sources = sources_for(args.paths, args.reader) if args.paths else load_manifest()
     graphs, reports = build(sources)  # everything is read before the store is opened
     write(_store(args, must_exist=False), graphs)
-    total = 0
     for r in reports:
-        total += r.triples
         print(f"{r.source.id}: {r.triples} triples, {r.treaty_actions} treaty actions, {len(r.findings)} findings")
         for f in r.findings:
-            print(f"  finding {r.source.path.name}, {f}", file=sys.stderr)
-    print(f"ingested {len(reports) - 1} sources, {total} triples")
+            print(f"  finding in {f.source or r.source.id}, {f}", file=sys.stderr)
+    total = sum(len(g) for g in graphs.values())
+    print(f"ingested {len(sources)} sources: {total} triples in {len(graphs)} graphs (with ontology and registry)")
     return 0
 
 

@@ -98,7 +98,7 @@ def registry_graph(registry: Registry) -> tuple[Graph, list[Finding]]:
     g += registry.graph
     findings: dict[str, list[Finding]] = {}
     for source_id, code, message, line, about in registry.findings:
-        findings.setdefault(source_id, []).append(Finding(code, message, line, about))
+        findings.setdefault(source_id, []).append(Finding(code, message, line, about, source_id))
     for source_id, items in findings.items():
         record_findings(g, source_id, items)
     return g, [f for items in findings.values() for f in items]
