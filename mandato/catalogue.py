@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import yaml
 from rdflib import Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery
@@ -26,6 +27,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from mandato.errors import CatalogueError, ParameterError, UnknownQuery
 from mandato.packaged import QUERIES_DIR
 from mandato.resolve import NAMES_QUERY, Matcher
+from mandato.results import Result, Table, Triples, from_solutions
 from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
 
 WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -48,17 +50,6 @@ class SavedQuery:
                 return p
         raise ParameterError(f"the query '{self.name}' has no parameter '{name}'",
                              [p.name for p in self.params])
-
-
-@dataclass
-class Table:
-    """Rows of a SELECT query, as strings (lexical forms and IRIs) or None when unbound."""
-
-    columns: list[str]
-    rows: list[list[str | None]]
-
-    def records(self) -> list[dict[str, str | None]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
 def inject_values(text: str, bindings: dict[str, URIRef | Literal]) -> str:
@@ -150,14 +141,14 @@ def bind(store: Any, query: SavedQuery, args: dict[str, str]) -> dict[str, URIRe
     return bindings
 
 
-def run(store: Any, name: str, args: dict[str, str] | None = None) -> Table:
+def run(store: Any, name: str, args: dict[str, str] | None = None) -> Result:
     query = get(name)
     text = inject_values(query.text, bind(store, query, args or {}))
     result = store.query(text)
-    columns = [v.value for v in result.variables]
-    rows = [[None if s[c] is None else s[c].value for c in columns] for s in result]
-    table = Table(columns, rows)
-    return pivot(table, query.pivot) if query.pivot else table
+    if isinstance(result, ox.QuerySolutions):
+        table = from_solutions(result)
+        return pivot(table, query.pivot) if query.pivot else table
+    return Triples(list(result))
 
 
 def pivot(table: Table, spec: dict[str, Any]) -> Table:
@@ -174,6 +165,7 @@ def pivot(table: Table, spec: dict[str, Any]) -> Table:
                 new_cols.append(rec[col])
             if rec[val] is not None:
                 row.setdefault(rec[col], []).append(rec[val])
-    rows = [[*key, *("; ".join(row.get(c, [])) or None for c in new_cols)]
+    rows = [[*(None if k is None else ox.Literal(k) for k in key),
+             *(ox.Literal("; ".join(row[c])) if row.get(c) else None for c in new_cols)]
             for key, row in sorted(cells.items(), key=lambda kv: tuple(k or "" for k in kv[0]))]
     return Table([*index, *new_cols], rows)

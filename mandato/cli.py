@@ -16,6 +16,8 @@ from mandato import __version__
 from mandato.errors import MandatoError
 
 EPILOG = "The store is --store DIR, else $MANDATO_STORE, else ./mandato-store."
+ROW_FORMAT_CHOICES = ("table", "csv", "tsv", "json", "srj", "srx")
+GRAPH_FORMAT_CHOICES = ("turtle", "jsonld", "ntriples", "rdfxml")
 
 
 def _store(args: argparse.Namespace, must_exist: bool = True):
@@ -51,10 +53,16 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from mandato.catalogue import run
-    from mandato.formats import render_rows
+    from mandato.results import Triples, render
 
-    table = run(_store(args), args.name, _params(args.param))
-    sys.stdout.write(render_rows(table, args.format))
+    result = run(_store(args), args.name, _params(args.param))
+    fmt = args.format or ("turtle" if isinstance(result, Triples) else "table")
+    if isinstance(result, Triples) != (fmt in GRAPH_FORMAT_CHOICES):
+        kind = "a graph" if isinstance(result, Triples) else "rows"
+        choices = GRAPH_FORMAT_CHOICES if isinstance(result, Triples) else ROW_FORMAT_CHOICES
+        raise MandatoError(f"the query '{args.name}' returns {kind}; use --format {'|'.join(choices)}")
+    sys.stdout.buffer.write(render(result, fmt))
+    sys.stdout.flush()
     return 0
 
 
@@ -99,8 +107,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from mandato.formats import DATASET_FORMATS, ROW_FORMATS
     from mandato.ingest import READERS
+    from mandato.results import DATASET_FORMATS
 
     p = argparse.ArgumentParser(
         prog="mandato", epilog=EPILOG,
@@ -125,7 +133,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("name", metavar="NAME")
     s.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
                    help="a parameter, e.g. -p instrument='Protocolo de Palermo' (repeatable)")
-    s.add_argument("--format", choices=ROW_FORMATS, default="table")
+    s.add_argument("--format", choices=(*ROW_FORMAT_CHOICES, *GRAPH_FORMAT_CHOICES), default=None,
+                   help="table (default for rows), csv, tsv, json, srj (SPARQL JSON), srx (SPARQL XML); "
+                   "for queries that return a graph: turtle (default), jsonld, ntriples, rdfxml")
     s.set_defaults(func=cmd_query)
 
     s = sub.add_parser("queries", help="list the saved queries with their parameters")

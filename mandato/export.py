@@ -7,8 +7,8 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from mandato.errors import MandatoError
-from mandato.formats import DATASET_FORMATS
 from mandato.namespaces import PREFIXES
+from mandato.results import DATASET_FORMATS
 from mandato.store import Store
 
 
@@ -16,7 +16,7 @@ def export(store: Store, fmt: str, output: BinaryIO) -> None:
     """Write the dataset; formats without named graphs get the union of all graphs."""
     if fmt not in DATASET_FORMATS:
         raise MandatoError(f"unknown export format '{fmt}'; expected one of {', '.join(DATASET_FORMATS)}")
-    rdf_format, quads = DATASET_FORMATS[fmt]
+    _, rdf_format, quads = DATASET_FORMATS[fmt]
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     if quads:
         store.ox.dump(output, format=rdf_format, prefixes=prefixes)

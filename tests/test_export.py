@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Dataset, Graph
 
-from mandato.formats import DATASET_FORMATS, EXTENSIONS
+from mandato.results import DATASET_FORMATS, EXTENSIONS
 from mandato.store import Store
 
 RDFLIB = {
@@ -23,7 +23,7 @@ def test_export_reads_back_complete(fmt, cli, corpus_store_path, corpus_store, t
     out = tmp_path / f"mandato.{EXTENSIONS[fmt]}"
     code, _, err = cli("--store", corpus_store_path, "export", "--format", fmt, "-o", out)
     assert code == 0 and out.exists(), err
-    _, quads = DATASET_FORMATS[fmt]
+    *_, quads = DATASET_FORMATS[fmt]
     if quads:
         ds = Dataset()
         ds.parse(out, format=RDFLIB[fmt])

@@ -85,7 +85,7 @@ def test_ratification_matrix(cli, corpus_store_path):
 
 def test_ratification_matrix_for_a_group_in_english(corpus_store):
     table = run(corpus_store, "ratification-matrix", {"group": "Regional Coalition", "lang": "en"})
-    codes = [r[1] for r in table.rows]
+    codes = [r["country_code"] for r in table.records()]
     assert sorted(codes) == ["BZ", "CR", "DO", "GT", "HN", "MX", "NI", "PA", "SV"]
     assert "Palermo Protocol" in table.columns
 

@@ -1,0 +1,214 @@
+"""Query results and their serialisations: one table from format name to media type and writer
+(STYLE 6). Rows keep RDF terms, so that SPARQL results formats keep types and languages.
+
+Row formats: ``json`` (records, the default), ``srj`` (SPARQL 1.1 results JSON), ``srx``
+(SPARQL results XML), ``csv`` and ``tsv`` (SPARQL 1.1 CSV/TSV), ``table`` (text for people).
+Graph formats (CONSTRUCT and DESCRIBE): ``turtle``, ``jsonld``, ``ntriples``, ``rdfxml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+import pyoxigraph as ox
+
+from mandato.namespaces import PREFIXES
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass
+class Table:
+    """Rows of a SELECT query; a cell is an RDF term or None when unbound."""
+
+    columns: list[str]
+    rows: list[list[Term | None]]
+
+    def records(self) -> list[dict[str, str | None]]:
+        return [{c: cell(v) if v is not None else None for c, v in zip(self.columns, row, strict=True)}
+                for row in self.rows]
+
+
+@dataclass
+class Triples:
+    """The result of a CONSTRUCT or DESCRIBE query."""
+
+    triples: list[ox.Triple]
+
+
+Result = Table | Triples
+
+ROW_MEDIA: dict[str, str] = {
+    "json": "application/json",
+    "srj": "application/sparql-results+json",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "table": "text/plain",
+}
+GRAPH_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
+    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+}
+GRAPH_MEDIA = {name: media for name, (media, _) in GRAPH_FORMATS.items()}
+DATASET_FORMATS: dict[str, tuple[str, ox.RdfFormat, bool]] = {
+    # name: (media type, Oxigraph format, holds named graphs)
+    "turtle": ("text/turtle", ox.RdfFormat.TURTLE, False),
+    "trig": ("application/trig", ox.RdfFormat.TRIG, True),
+    "nquads": ("application/n-quads", ox.RdfFormat.N_QUADS, True),
+    "ntriples": ("application/n-triples", ox.RdfFormat.N_TRIPLES, False),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD, True),
+    "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML, False),
+}
+EXTENSIONS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
+
+
+def cell(term: Term | None) -> str:
+    return "" if term is None else term.value
+
+
+def render(result: Result, fmt: str) -> bytes:
+    if isinstance(result, Triples):
+        return ox.serialize(result.triples, format=GRAPH_FORMATS[fmt][1], prefixes=_prefixes(fmt))
+    return ROW_WRITERS[fmt](result).encode("utf-8")
+
+
+def _prefixes(fmt: str) -> dict[str, str] | None:
+    return PREFIXES if fmt in ("turtle", "trig") else None
+
+
+def render_records(table: Table) -> str:
+    return json.dumps(table.records(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    writer.writerows([[cell(v) for v in row] for row in table.rows])
+    return out.getvalue()
+
+
+def render_tsv(table: Table) -> str:
+    """SPARQL 1.1 TSV: terms in N-Triples syntax."""
+    lines = ["\t".join(f"?{c}" for c in table.columns)]
+    lines += ["\t".join("" if v is None else str(v) for v in row) for row in table.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _binding(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def render_srj(table: Table) -> str:
+    bindings = [{c: _binding(v) for c, v in zip(table.columns, row, strict=True) if v is not None}
+                for row in table.rows]
+    return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+
+def render_srx(table: Table) -> str:
+    ns = "http://www.w3.org/2005/sparql-results#"
+    root = ET.Element("sparql", xmlns=ns)
+    head = ET.SubElement(root, "head")
+    for c in table.columns:
+        ET.SubElement(head, "variable", name=c)
+    results = ET.SubElement(root, "results")
+    for row in table.rows:
+        result = ET.SubElement(results, "result")
+        for c, v in zip(table.columns, row, strict=True):
+            if v is None:
+                continue
+            info = _binding(v)
+            tag = {"uri": "uri", "bnode": "bnode", "literal": "literal", "triple": "literal"}[info["type"]]
+            b = ET.SubElement(ET.SubElement(result, "binding", name=c), tag)
+            b.text = info["value"]
+            if "xml:lang" in info:
+                b.set("{http://www.w3.org/XML/1998/namespace}lang", info["xml:lang"])
+            if "datatype" in info:
+                b.set("datatype", info["datatype"])
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def text_table(table: Table, max_width: int = 60) -> str:
+    """An aligned text table for people; IRI columns (``*_iri``) are left to the other formats."""
+    keep = [i for i, c in enumerate(table.columns) if not c.endswith("_iri")]
+
+    def cut(v: str) -> str:
+        return v if len(v) <= max_width else v[: max_width - 1] + "…"
+
+    cells = [[cut(table.columns[i]) for i in keep], *[[cut(cell(row[i])) for i in keep] for row in table.rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(keep))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append(f"({len(table.rows)} rows)")
+    return "\n".join(lines) + "\n"
+
+
+ROW_WRITERS = {
+    "json": render_records, "srj": render_srj, "srx": render_srx, "csv": render_csv, "tsv": render_tsv,
+    "table": text_table,
+}
+
+
+def from_solutions(solutions: ox.QuerySolutions, limit: int | None = None) -> Table:
+    """A table from Oxigraph solutions; with ``limit``, reads at most limit + 1 rows."""
+    columns = [v.value for v in solutions.variables]
+    rows: list[list[Term | None]] = []
+    for s in solutions:
+        rows.append([s[c] for c in columns])
+        if limit is not None and len(rows) > limit:
+            break
+    return Table(columns, rows)
+
+
+def media_types(kind: str) -> dict[str, str]:
+    return ROW_MEDIA if kind == "rows" else GRAPH_MEDIA
+
+
+def negotiate(accept: str | None, fmt: str | None, kind: str, default: str) -> str | None:
+    """The format to answer with: the ``format`` parameter if given, else the best match of the
+    Accept header, else ``default``; None when nothing offered is acceptable."""
+    offered = media_types(kind)
+    if fmt:
+        return fmt if fmt in offered else None
+    if not accept:
+        return default
+    choices: list[tuple[float, int, str]] = []
+    for i, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for p in params:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        choices.append((q, -i, media.lower()))
+    for q, _, media in sorted(choices, reverse=True):
+        if q <= 0:
+            continue
+        if media in ("*/*", "application/*") and default:
+            return default
+        for name, offered_media in offered.items():
+            if media == offered_media or (media == "text/*" and offered_media.startswith("text/")):
+                return name
+    return None
+
