@@ -179,14 +179,10 @@ def from_solutions(solutions: ox.QuerySolutions, limit: int | None = None) -> Ta
     return Table(columns, rows)
 
 
-def media_types(kind: str) -> dict[str, str]:
-    return ROW_MEDIA if kind == "rows" else GRAPH_MEDIA
-
-
-def negotiate(accept: str | None, fmt: str | None, kind: str, default: str) -> str | None:
-    """The format to answer with: the ``format`` parameter if given, else the best match of the
-    Accept header, else ``default``; None when nothing offered is acceptable."""
-    offered = media_types(kind)
+def negotiate(accept: str | None, fmt: str | None, offered: dict[str, str], default: str) -> str | None:
+    """The format to answer with, among ``offered`` (name to media type): the ``format``
+    parameter if given, else the best match of the Accept header, else ``default``; None when
+    nothing offered is acceptable."""
     if fmt:
         return fmt if fmt in offered else None
     if not accept:
@@ -205,7 +201,7 @@ def negotiate(accept: str | None, fmt: str | None, kind: str, default: str) -> s
     for q, _, media in sorted(choices, reverse=True):
         if q <= 0:
             continue
-        if media in ("*/*", "application/*") and default:
+        if media == "*/*" or (media.endswith("/*") and offered[default].startswith(media[:-1])):
             return default
         for name, offered_media in offered.items():
             if media == offered_media or (media == "text/*" and offered_media.startswith("text/")):

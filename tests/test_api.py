@@ -1,40 +1,232 @@
-"""The HTTP API through the real app, in-process (FastAPI's TestClient speaks real HTTP semantics)."""
+"""The HTTP API through the real app (in-process, FastAPI's TestClient): every saved query in
+every format, the SPARQL endpoint with its limits, linked data, caching, limits and errors."""
 
 from __future__ import annotations
+
+import csv
+import io
+from xml.etree import ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
 from mandato.api.app import create_app
+from mandato.api.http import Settings
+from rdflib import Dataset, Graph
+from rdflib.namespace import RDF
 
+from mandato.catalogue import load_catalogue
+from mandato.namespaces import MDO
+from mandato.results import GRAPH_MEDIA, ROW_MEDIA
 from mandato.store import Store
+
+RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml",
+                 "trig": "trig", "nquads": "nquads"}
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @pytest.fixture(scope="module")
-def client(corpus_store: Store) -> TestClient:
-    return TestClient(create_app(corpus_store), raise_server_exceptions=False)
+def client(corpus_store: Store):
+    settings = Settings(sparql_timeout=3, sparql_max_rows=1000, sparql_workers=2, max_query_string=4096,
+                        max_body=8192)
+    with TestClient(create_app(corpus_store, settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def examples(name: str) -> dict[str, str]:
+    return {p.name: p.example for p in load_catalogue()[name].params if p.example}
+
+
+ROW_QUERIES = [n for n in sorted(load_catalogue()) if n != "instrument-graph"]
 
 
 def test_catalogue(client):
     body = client.get("/queries").json()
-    names = {q["name"] for q in body}
-    assert {"ratifications", "not-ratified", "country-instruments", "ratification-matrix"} <= names
+    assert {q["name"] for q in body} == set(load_catalogue())
     rat = next(q for q in body if q["name"] == "ratifications")
     assert rat["summary"] and {"instrument", "country", "lang"} == {p["name"] for p in rat["params"]}
 
 
-def test_run_a_saved_query(client):
-    rows = client.get("/queries/ratifications", params={"instrument": "XVIII-12-a", "country": "DO"}).json()
-    assert [(r["country_code"], r["action"], r["date"]) for r in rows] == [("DO", "ratification", "2008-02-05")]
+@pytest.mark.parametrize("name", ROW_QUERIES)
+@pytest.mark.parametrize("fmt", sorted(ROW_MEDIA))
+def test_every_row_query_in_every_format(client, name, fmt):
+    r = client.get(f"/queries/{name}", params={**examples(name), "format": fmt})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(ROW_MEDIA[fmt])
+    if fmt == "json":
+        assert isinstance(r.json(), list) and r.json()
+    elif fmt == "srj":
+        body = r.json()
+        assert body["head"]["vars"] and body["results"]["bindings"]
+    elif fmt == "srx":
+        root = ET.fromstring(r.content)
+        assert root.find("{http://www.w3.org/2005/sparql-results#}results") is not None
+    elif fmt == "csv":
+        assert list(csv.DictReader(io.StringIO(r.text)))
+    elif fmt == "tsv":
+        assert r.text.splitlines()[0].startswith("?")
+    else:
+        assert "rows)" in r.text
 
 
-def test_errors_have_one_json_body(client):
+@pytest.mark.parametrize("fmt", sorted(GRAPH_MEDIA))
+def test_construct_query_in_every_graph_format(client, fmt):
+    r = client.get("/queries/instrument-graph", params={"instrument": "A-61", "format": fmt})
+    assert r.status_code == 200 and r.headers["content-type"].startswith(GRAPH_MEDIA[fmt])
+    g = Graph().parse(data=r.content, format=RDFLIB_FORMAT[fmt])
+    actions = set(g.subjects(RDF.type, MDO.TreatyAction))
+    assert len(actions) == 8  # the eight dated rows of Belém do Pará in table B
+
+
+def test_accept_header_negotiation(client):
+    params = {"instrument": "XVIII-12-a", "country": "CR"}
+    assert client.get("/queries/ratifications", params=params).headers["content-type"].startswith("application/json")
+    r = client.get("/queries/ratifications", params=params, headers={"Accept": "text/csv;q=0.9, application/xml;q=1"})
+    assert r.headers["content-type"].startswith("text/csv")
+    r = client.get("/queries/ratifications", params=params, headers={"Accept": "image/png"})
+    assert r.status_code == 406 and r.json()["ok"] is False
+    r = client.get("/queries/instrument-graph", params={"instrument": "A-61"},
+                   headers={"Accept": "application/ld+json"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+
+
+def test_parameter_errors_have_one_json_body_with_candidates(client):
     r = client.get("/queries/ratifications", params={"instrument": "Palermo"})
-    assert r.status_code == 400
     body = r.json()
-    assert body["ok"] is False and body["status"] == 400 and "ambiguous" in body["error"]
+    assert r.status_code == 400 and body["ok"] is False and body["status"] == 400 and "ambiguous" in body["error"]
     assert any("un-xviii-12-a" in c for c in body["errors"])
+    assert client.get("/queries/ratifications", params={"country": "CR"}).status_code == 400  # missing
+    assert client.get("/queries/ratifications", params={"instrument": "C182", "colour": "x"}).status_code == 400
     r = client.get("/queries/nope")
     assert r.status_code == 404 and r.json()["ok"] is False
+
+
+@pytest.mark.parametrize("hostile", ['" } ; DROP ALL ; #', 'es" . } #', "<http://x>", "\\u0022 }", "es\nen", "x" * 900])
+def test_hostile_values_never_change_the_query(client, hostile):
+    for params in ({"instrument": hostile}, {"instrument": "C182", "lang": hostile},
+                   {"instrument": "C182", "country": hostile}):
+        r = client.get("/queries/ratifications", params=params)
+        assert r.status_code == 400 and r.json()["ok"] is False
+    assert len(client.get("/queries/ratifications", params={"instrument": "C182"}).json()) == 8
+
+
+# -- SPARQL 1.1 Protocol --------------------------------------------------------------------
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/mandato/ontology#TreatyAction> }"
+
+
+def test_sparql_get_and_post(client):
+    r = client.get("/sparql", params={"query": COUNT})
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "136"
+    r = client.post("/sparql", data={"query": COUNT}, headers={"Accept": "application/sparql-results+xml"})
+    assert r.status_code == 200 and b"136" in r.content
+    r = client.post("/sparql", content=COUNT,
+                    headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    assert r.text.splitlines() == ["n", "136"]
+    r = client.get("/sparql", params={"query": "ASK { ?s a <https://w3id.org/mandato/ontology#Country> }"})
+    assert r.json() == {"head": {}, "boolean": True}
+    r = client.get("/sparql", params={"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"},
+                   headers={"Accept": "text/turtle"})
+    assert len(Graph().parse(data=r.text, format="turtle")) == 5
+
+
+def test_sparql_refuses_updates(client):
+    assert client.post("/sparql", data={"update": "DROP ALL"}).status_code == 403
+    r = client.post("/sparql", content="DROP ALL", headers={"Content-Type": "application/sparql-update"})
+    assert r.status_code == 403
+    assert client.get("/sparql", params={"query": "DROP ALL"}).status_code == 400
+    assert client.get("/sparql", params={"query": COUNT}).json()["results"]["bindings"][0]["n"]["value"] == "136"
+
+
+def test_sparql_errors(client):
+    r = client.get("/sparql", params={"query": "SELEC * WHERE"})
+    assert r.status_code == 400 and "not valid SPARQL" in r.json()["error"]
+    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 400 and "more than 1000 results" in r.json()["error"]
+    assert client.get("/sparql").status_code == 400
+
+
+def test_a_runaway_query_is_stopped_and_others_still_answer(client):
+    r = client.get("/sparql", params={"query": RUNAWAY})
+    assert r.status_code == 503 and "time limit" in r.json()["error"]
+    for _ in range(3):
+        assert client.get("/sparql", params={"query": COUNT}).status_code == 200
+
+
+# -- linked data ----------------------------------------------------------------------------
+
+def test_resource_iris_dereference(client):
+    r = client.get("/id/country/cr", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and "<h1>Costa Rica</h1>" in r.text
+    r = client.get("/id/instrument/un-xviii-12-a", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.text, format="turtle")
+    assert len(g) > 5
+    r = client.get("/id/treaty-action/un-xviii-12-a/cr/ratification/2003-09-09", params={"format": "jsonld"})
+    assert r.status_code == 200 and "2003-09-09" in r.text
+    assert client.get("/id/country/zz").status_code == 404
+    assert client.get("/id/country/c%3Er").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["trig", "nquads", "jsonld", "turtle", "ntriples", "rdfxml"])
+def test_dataset_dumps(client, corpus_store, fmt):
+    r = client.get("/dataset", params={"format": fmt})
+    assert r.status_code == 200
+    if fmt in ("trig", "nquads", "jsonld"):
+        ds = Dataset()
+        ds.parse(data=r.content, format=RDFLIB_FORMAT[fmt])
+        assert sum(len(g) for g in ds.graphs()) == len(corpus_store)
+    else:
+        assert len(Graph().parse(data=r.content, format=RDFLIB_FORMAT[fmt])) > 2000
+    graph = "https://w3id.org/mandato/graph/source/corett-plan-estrategico-2018-2027"
+    r = client.get("/dataset", params={"format": fmt, "graph": graph})
+    assert r.status_code == 200 and b"corett" in r.content
+    assert client.get("/dataset", params={"graph": "https://example.org/nope"}).status_code == 404
+
+
+def test_void_description(client, corpus_store):
+    g = Graph().parse(data=client.get("/dataset/void").text, format="turtle")
+    q = "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE { <https://w3id.org/mandato/dataset> void:triples ?n }"
+    assert int(next(iter(g.query(q)))[0]) == len(corpus_store)
+    subsets = "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?g WHERE { ?d void:subset ?g }"
+    assert len(list(g.query(subsets))) == len(corpus_store.named_graphs())
+
+
+def test_jsonld_context_and_ontology(client):
+    ctx = client.get("/context.jsonld").json()["@context"]
+    assert ctx["party"] == {"@id": "mdo:party", "@type": "@id"} and ctx["TreatyAction"] == "mdo:TreatyAction"
+    r = client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert "TreatyAction" in r.text
+
+
+def test_validation_report(client):
+    assert client.get("/validation").json()["conforms"] is True
+    assert "ValidationReport" in client.get("/validation", params={"format": "turtle"}).text
+
+
+# -- HTTP behaviour ---------------------------------------------------------------------------
+
+def test_etag_and_304(client):
+    r = client.get("/queries/ratifications", params={"instrument": "C182"})
+    tag = r.headers["etag"]
+    again = client.get("/queries/ratifications", params={"instrument": "C182"}, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    other = client.get("/queries/ratifications", params={"instrument": "C105"})
+    assert other.headers["etag"] != tag
+
+
+def test_size_limits(client):
+    assert client.get("/sparql", params={"query": "x" * 5000}).status_code == 414
+    r = client.post("/sparql", content="x" * 9000, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413 and r.json()["ok"] is False
+
+
+def test_no_endpoint_writes(client, corpus_store):
+    before = len(corpus_store)
+    for method in ("post", "put", "delete", "patch"):
+        getattr(client, method)("/dataset")
+    client.post("/sparql", data={"update": "INSERT DATA { <http://a> <http://b> <http://c> }"})
+    client.get("/sparql", params={"query": "INSERT DATA { <http://a> <http://b> <http://c> }"})
+    assert len(corpus_store) == before
 
 
 def test_a_server_error_shows_no_exception_text(corpus_store):

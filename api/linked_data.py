@@ -1,0 +1,188 @@
+"""Linked data for partners: dereferenceable resource IRIs (``/id/...``), the ontology, dumps of
+the dataset or one named graph, a VoID/DCAT description, a JSON-LD ``@context`` and the
+validation report."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+
+from mandato import __version__
+from mandato.catalogue import inject_values
+from mandato.errors import ParameterError
+from mandato.namespaces import BASE, ID, MDO, PREFIXES
+from mandato.packaged import ontology_graph
+from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, Triples, render
+from mandato.store import Store
+from mandato.validation import render_report, validate
+
+from .http import NotFound, choose
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?o ?label WHERE { ?s ?p ?o . ?o skos:prefLabel ?label FILTER(lang(?label) = "es") }"""
+DATASET_MEDIA = {name: media for name, (media, _, _) in DATASET_FORMATS.items()}
+
+
+def router(store: Store, version: str) -> APIRouter:
+    r = APIRouter(tags=["linked data"])
+    report_lock = threading.Lock()
+    report_cache: dict[str, Any] = {}
+
+    @r.get("/id/{key:path}", summary="A resource of the dataset (HTML, Turtle, JSON-LD, N-Triples or RDF/XML)",
+           response_model=None)
+    def resource(request: Request, key: str, format: str | None = Query(None)) -> Response:
+        iri = f"{ID}{key}"
+        try:
+            text = inject_values(DESCRIBE, {"s": URIRef(iri)})
+        except ParameterError:
+            raise NotFound(f"no resource <{iri}>") from None
+        triples = list(store.query(text))
+        if not triples:
+            raise NotFound(f"no resource <{iri}>")
+        offered = {"html": "text/html", **GRAPH_MEDIA}
+        fmt = choose(request, format, offered, "turtle")
+        if fmt == "html":
+            labels = {s["o"].value: s["label"].value for s in store.query(inject_values(LABELS, {"s": URIRef(iri)}))}
+            return HTMLResponse(_html(iri, triples, labels))
+        return Response(render(Triples(triples), fmt), media_type=offered[fmt])
+
+    @r.get("/ontology", summary="The ontology (Turtle, JSON-LD, N-Triples or RDF/XML)", response_model=None)
+    def ontology(request: Request, format: str | None = Query(None)) -> Response:
+        fmt = choose(request, format, GRAPH_MEDIA, "turtle")
+        rdflib_format = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}[fmt]
+        return Response(ontology_graph().serialize(format=rdflib_format, encoding="utf-8"), media_type=GRAPH_MEDIA[fmt])
+
+    @r.get("/dataset", summary="Dump of the whole dataset, or of one named graph", response_model=None)
+    def dataset(request: Request, graph: str | None = Query(None, description="the IRI of one named graph"),
+                format: str | None = Query(None, description=", ".join(DATASET_FORMATS))) -> Response:
+        fmt = choose(request, format, DATASET_MEDIA, "trig")
+        media, rdf_format, quads = DATASET_FORMATS[fmt]
+        prefixes = PREFIXES if fmt in ("turtle", "trig") else None
+        if graph is not None:
+            if graph not in store.named_graphs():
+                raise NotFound(f"no named graph <{graph}>; graphs: {', '.join(store.named_graphs())}")
+            data = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            items = data if quads else [q.triple for q in data]
+            return Response(ox.serialize(items, format=rdf_format, prefixes=prefixes), media_type=media)
+        if quads:
+            return Response(store.ox.dump(format=rdf_format, prefixes=prefixes), media_type=media)
+        return Response(ox.serialize(store.query(DESCRIBE), format=rdf_format, prefixes=prefixes), media_type=media)
+
+    @r.get("/dataset/void", summary="VoID/DCAT description of the dataset: counts, graphs, licence, sources",
+           response_model=None)
+    def void(request: Request, format: str | None = Query(None)) -> Response:
+        fmt = choose(request, format, GRAPH_MEDIA, "turtle")
+        g = _void(store, str(request.base_url).rstrip("/"), version)
+        rdflib_format = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}[fmt]
+        return Response(g.serialize(format=rdflib_format, encoding="utf-8"), media_type=GRAPH_MEDIA[fmt])
+
+    @r.get("/context.jsonld", summary="JSON-LD @context for the ontology's terms", response_model=None)
+    def context() -> Response:
+        return Response(json.dumps(_context(), indent=2), media_type="application/ld+json")
+
+    @r.get("/validation", summary="The SHACL validation report (JSON or Turtle)", response_model=None)
+    def validation(request: Request, format: str | None = Query(None, description="json or turtle")) -> Response:
+        fmt = choose(request, format, {"json": "application/json", "turtle": "text/turtle"}, "json")
+        with report_lock:
+            if "report" not in report_cache:
+                report_cache["report"] = validate(store)
+        report = report_cache["report"]
+        if fmt == "json":
+            return JSONResponse(json.loads(render_report(report, "json")))
+        return Response(render_report(report, "turtle"), media_type="text/turtle")
+
+    return r
+
+
+def _link(value: str) -> str:
+    text = html.escape(value)
+    if value.startswith(str(ID)):
+        return f'<a href="/id/{html.escape(value[len(str(ID)):])}">{text}</a>'
+    if value.startswith(("http://", "https://")):
+        return f'<a href="{text}">{text}</a>'
+    return text
+
+
+def _html(iri: str, triples: list[ox.Triple], labels: dict[str, str]) -> str:
+    title = next((t.object.value for t in triples if t.predicate.value.endswith("#prefLabel")
+                  and isinstance(t.object, ox.Literal) and t.object.language == "es"), iri)
+    rows = []
+    for t in sorted(triples, key=lambda t: (t.predicate.value, t.object.value)):
+        obj = t.object.value
+        shown = _link(obj) + (f" <small>({html.escape(labels[obj])})</small>" if obj in labels else "")
+        rows.append(f"<tr><td>{_link(t.predicate.value)}</td><td>{shown}</td></tr>")
+    return ("<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
+            f"<p><code>{html.escape(iri)}</code> · <a href=\"?format=turtle\">Turtle</a> · "
+            f"<a href=\"?format=jsonld\">JSON-LD</a></p><table>{''.join(rows)}</table></body></html>")
+
+
+def _void(store: Store, base: str, version: str) -> Graph:
+    g = Graph()
+    g.bind("void", VOID)
+    g.bind("dcat", DCAT)
+    g.bind("dcterms", DCTERMS)
+    ds = URIRef(f"{BASE}dataset")
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("mandato", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "Actors, laws and commitments against human trafficking and the commercial sexual exploitation "
+        "of children in Latin America.", lang="en")))
+    g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, OWL.versionInfo, Literal(f"{__version__}+{version}")))
+    g.add((ds, VOID.uriSpace, Literal(str(ID))))
+    g.add((ds, VOID.vocabulary, URIRef(str(MDO))))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
+    g.add((ds, VOID.triples, Literal(len(store), datatype=XSD.integer)))
+    for name in DATASET_FORMATS:
+        dist = URIRef(f"{base}/dataset?format={name}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.downloadURL, dist))
+        g.add((dist, DCAT.mediaType, Literal(DATASET_FORMATS[name][0])))
+    counts = {s["g"].value: int(s["n"].value) for s in store.ox.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    for name in store.named_graphs():
+        sub = URIRef(name)
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, VOID.triples, Literal(counts.get(name, 0), datatype=XSD.integer)))
+    for s in store.query(
+        "PREFIX mdo: <https://w3id.org/mandato/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+        "SELECT ?doc ?title ?file ?sha WHERE { ?doc a mdo:SourceDocument ; dcterms:title ?title ; "
+        "mdo:fileName ?file ; mdo:sha256 ?sha }"
+    ):
+        doc = URIRef(s["doc"].value)
+        g.add((ds, DCTERMS.source, doc))
+        g.add((doc, DCTERMS.title, Literal(s["title"].value)))
+        g.add((doc, MDO.fileName, Literal(s["file"].value)))
+        g.add((doc, MDO.sha256, Literal(s["sha"].value)))
+    return g
+
+
+def _context() -> dict[str, Any]:
+    onto = ontology_graph()
+    ctx: dict[str, Any] = dict(PREFIXES)
+    for prop in sorted(set(onto.subjects(RDF.type, OWL.ObjectProperty))):
+        if str(prop).startswith(str(MDO)):
+            ctx[str(prop)[len(str(MDO)):]] = {"@id": f"mdo:{str(prop)[len(str(MDO)):]}", "@type": "@id"}
+    for prop in sorted(set(onto.subjects(RDF.type, OWL.DatatypeProperty))):
+        if str(prop).startswith(str(MDO)):
+            ctx[str(prop)[len(str(MDO)):]] = {"@id": f"mdo:{str(prop)[len(str(MDO)):]}"}
+    for cls in sorted(set(onto.subjects(RDF.type, OWL.Class))):
+        if str(cls).startswith(str(MDO)):
+            ctx[str(cls)[len(str(MDO)):]] = f"mdo:{str(cls)[len(str(MDO)):]}"
+    ctx["prefLabel"] = {"@id": "skos:prefLabel", "@container": "@language"}
+    ctx["wasDerivedFrom"] = {"@id": "prov:wasDerivedFrom", "@type": "@id"}
+    return {"@context": ctx}

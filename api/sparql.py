@@ -1,0 +1,89 @@
+"""SPARQL 1.1 Protocol endpoint at ``/sparql``: queries by GET (``query=``) or POST (form field
+``query`` or an ``application/sparql-query`` body), answered in the format the client accepts.
+Updates are refused. Queries run in worker processes with a time limit and a row limit
+(:mod:`mandato.query_pool`)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from mandato.errors import MandatoError
+from mandato.query_pool import Boolean, QueryPool
+from mandato.results import GRAPH_MEDIA, ROW_MEDIA, Triples, render
+
+from .http import choose
+
+# Rows as SPARQL clients expect them: ``json`` and ``xml`` (format=json, Accept: application/json,
+# as SPARQLWrapper sends) are the SPARQL results formats, not the records of the saved queries.
+ROWS = {"srj": ROW_MEDIA["srj"], "srx": ROW_MEDIA["srx"], "csv": ROW_MEDIA["csv"], "tsv": ROW_MEDIA["tsv"],
+        "json": "application/json", "xml": "application/xml"}
+ALIASES = {"json": "srj", "xml": "srx"}
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+class UpdateRefused(MandatoError):
+    status = 403
+
+
+def _boolean(value: bool, fmt: str) -> bytes:
+    if fmt == "srx":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
+    return json.dumps({"head": {}, "boolean": value}).encode()
+
+
+def router(pool_of) -> APIRouter:
+    r = APIRouter(tags=["SPARQL"])
+
+    def answer(request: Request, text: str | None, fmt: str | None) -> Response:
+        if not text or not text.strip():
+            raise MandatoError("pass a SPARQL query in the 'query' parameter")
+        pool: QueryPool = pool_of()
+        result = pool.run(text)
+        if isinstance(result, Triples):
+            chosen = choose(request, fmt, GRAPH_MEDIA, "turtle")
+            return Response(render(result, chosen), media_type=GRAPH_MEDIA[chosen])
+        offered = {k: v for k, v in ROWS.items() if k in ("srj", "srx", "json", "xml")} \
+            if isinstance(result, Boolean) else ROWS
+        chosen = choose(request, fmt, offered, "srj")
+        writer = ALIASES.get(chosen, chosen)
+        body = _boolean(result.value, writer) if isinstance(result, Boolean) else render(result, writer)
+        return Response(body, media_type=offered[chosen])
+
+    description = ("Read-only SPARQL 1.1 query endpoint over the union of all graphs. Each query has a time "
+                   "limit and a row limit; updates are refused.")
+
+    @r.get("/sparql", summary="SPARQL 1.1 query (GET)", description=description, response_model=None)
+    def sparql_get(request: Request,
+                   query: str | None = Query(None, description="a SPARQL query", max_length=8000,
+                                             examples=["SELECT * WHERE { ?s ?p ?o } LIMIT 10"]),
+                   format: str | None = Query(None, description="srj, srx, csv, tsv, json; turtle, jsonld, "
+                                              "ntriples, rdfxml")) -> Response:
+        if "update" in request.query_params:
+            raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
+        return answer(request, query, format)
+
+    @r.post("/sparql", summary="SPARQL 1.1 query (POST)", description=description, response_model=None)
+    async def sparql_post(request: Request, format: str | None = Query(None)) -> Response:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await request.body()
+        if media == SPARQL_UPDATE:
+            raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
+        if media == SPARQL_QUERY:
+            text = body.decode("utf-8", errors="replace")
+        elif media == "application/x-www-form-urlencoded":
+            form = parse_qs(body.decode("utf-8", errors="replace"))
+            if "update" in form:
+                raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
+            text = form.get("query", [None])[0]
+        else:
+            raise MandatoError(f"send the query as {SPARQL_QUERY} or as a form field 'query'")
+        return await run_in_threadpool(answer, request, text, format)
+
+    return r

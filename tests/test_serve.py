@@ -1,0 +1,101 @@
+"""One real `mandato serve` process on a free port, queried over the network by real SPARQL
+clients (SPARQLWrapper, rdflib's SPARQLStore) and plain HTTP; the test stops it and checks that
+no process is left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Graph
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, SPARQLWrapper
+
+MANDATO = str(Path(sys.executable).parent / "mandato")
+TREATY_ACTIONS = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/mandato/ontology#TreatyAction> }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    store = tmp_path_factory.mktemp("serve") / "store"
+    subprocess.run([MANDATO, "--store", store, "ingest"], check=True, capture_output=True)
+    port = free_port()
+    env = {**os.environ, "MANDATO_SPARQL_TIMEOUT": "3"}
+    proc = subprocess.Popen([MANDATO, "--store", store, "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError(proc.stdout.read().decode() if proc.stdout else "mandato serve did not start")
+    yield base, proc
+    workers = children(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(10)
+    for _ in range(50):
+        left = [w for w in workers if Path(f"/proc/{w}").exists()]
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left, [Path(f"/proc/{w}/cmdline").read_bytes() for w in left]
+
+
+def test_saved_query_over_http(server):
+    base, _ = server
+    r = httpx.get(base + "/queries/ratifications", params={"instrument": "Protocolo de Palermo", "country": "HN"})
+    assert r.status_code == 200 and r.json()[0]["date"] == "2008-04-01"
+    assert "ETag" in r.headers
+
+
+def test_sparqlwrapper(server):
+    base, _ = server
+    client = SPARQLWrapper(base + "/sparql")
+    client.setQuery(TREATY_ACTIONS)
+    client.setReturnFormat(JSON)
+    result = client.query().convert()
+    assert result["results"]["bindings"][0]["n"]["value"] == "136"
+
+
+def test_rdflib_sparqlstore(server):
+    base, _ = server
+    graph = Graph(store=SPARQLStore(base + "/sparql"))
+    rows = list(graph.query(TREATY_ACTIONS))
+    assert int(rows[0][0]) == 136
+
+
+def test_runaway_query_does_not_stop_the_server(server):
+    base, _ = server
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    r = httpx.get(base + "/sparql", params={"query": runaway}, timeout=30)
+    assert r.status_code == 503
+    assert httpx.get(base + "/sparql", params={"query": TREATY_ACTIONS}).status_code == 200
