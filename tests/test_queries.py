@@ -135,3 +135,19 @@ def test_catalogue_headers():
         for p in q.params:
             assert p.example and p.description
     assert "no act recorded in the sources" in catalogue["not-ratified"].summary
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("SELECT * WHERE { ?s ?p ?o }", "has no summary"),
+    ("#+ summary: x\nSELECT * WHERE { ?s ?p ", "not valid SPARQL"),
+    ("#+ summary: x\n#+ params:\n#+   a: {type: colour}\nSELECT ?a WHERE { ?s ?p ?a }", "has type 'colour'"),
+    ("#+ summary: x\n#+ params:\n#+   a: {type: country, var: nope}\nSELECT ?a WHERE { ?s ?p ?a }", "?nope"),
+    ("#+ summary: [unclosed\nSELECT * WHERE { ?s ?p ?o }", "not valid YAML"),
+])
+def test_a_broken_saved_query_stops_start_up(tmp_path, text, problem):
+    from mandato.errors import CatalogueError
+
+    (tmp_path / "broken.rq").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(tmp_path)
+    assert "broken.rq" in str(info.value) and problem in str(info.value)
