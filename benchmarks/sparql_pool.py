@@ -18,7 +18,7 @@ QUERY = """SELECT ?a ?d WHERE { ?a a <https://w3id.org/mandato/ontology#TreatyAc
   <https://w3id.org/mandato/ontology#actionDate> ?d } LIMIT 50"""
 
 
-def timed(fn, n: int = 300) -> list[float]:  # noqa: ANN001
+def timed(fn, n: int = 300) -> list[float]:
     out = []
     for _ in range(n):
         t = time.perf_counter()
