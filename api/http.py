@@ -45,7 +45,7 @@ def error_body(status: int, message: str, errors: list[str] | None = None) -> JS
 
 def dataset_version(store: Store) -> str:
     """A digest of the whole dataset; the store cannot change while the server holds it."""
-    return hashlib.sha256(store.ox.dump(format=ox.RdfFormat.N_QUADS)).hexdigest()[:16]
+    return hashlib.sha256(store.dump(ox.RdfFormat.N_QUADS)).hexdigest()[:16]
 
 
 def choose(request: Request, fmt: str | None, offered: dict[str, str], default: str) -> str:

@@ -46,13 +46,13 @@ def router(store: Store, version: str) -> APIRouter:
             text = inject_values(DESCRIBE, {"s": URIRef(iri)})
         except ParameterError:
             raise NotFound(f"no resource <{iri}>") from None
-        triples = list(store.query(text))
+        triples = store.run(text).triples
         if not triples:
             raise NotFound(f"no resource <{iri}>")
         offered = {"html": "text/html", **GRAPH_MEDIA}
         fmt = choose(request, format, offered, "turtle")
         if fmt == "html":
-            labels = {s["o"].value: s["label"].value for s in store.query(inject_values(LABELS, {"s": URIRef(iri)}))}
+            labels = {r["o"]: r["label"] for r in store.run(inject_values(LABELS, {"s": URIRef(iri)})).records()}
             return HTMLResponse(_html(iri, triples, labels))
         return Response(render(Triples(triples), fmt), media_type=offered[fmt])
 
@@ -66,17 +66,11 @@ def router(store: Store, version: str) -> APIRouter:
     def dataset(request: Request, graph: str | None = Query(None, description="the IRI of one named graph"),
                 format: str | None = Query(None, description=", ".join(DATASET_FORMATS))) -> Response:
         fmt = choose(request, format, DATASET_MEDIA, "trig")
-        media, rdf_format, quads = DATASET_FORMATS[fmt]
+        media, rdf_format, _ = DATASET_FORMATS[fmt]
         prefixes = PREFIXES if fmt in ("turtle", "trig") else None
-        if graph is not None:
-            if graph not in store.named_graphs():
-                raise NotFound(f"no named graph <{graph}>; graphs: {', '.join(store.named_graphs())}")
-            data = list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-            items = data if quads else [q.triple for q in data]
-            return Response(ox.serialize(items, format=rdf_format, prefixes=prefixes), media_type=media)
-        if quads:
-            return Response(store.ox.dump(format=rdf_format, prefixes=prefixes), media_type=media)
-        return Response(ox.serialize(store.query(DESCRIBE), format=rdf_format, prefixes=prefixes), media_type=media)
+        if graph is not None and graph not in store.named_graphs():
+            raise NotFound(f"no named graph <{graph}>; graphs: {', '.join(store.named_graphs())}")
+        return Response(store.dump(rdf_format, graph, prefixes), media_type=media)
 
     @r.get("/dataset/void", summary="VoID/DCAT description of the dataset: counts, graphs, licence, sources",
            response_model=None)
@@ -151,23 +145,23 @@ def _void(store: Store, base: str, version: str) -> Graph:
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, dist))
         g.add((dist, DCAT.mediaType, Literal(DATASET_FORMATS[name][0])))
-    counts = {s["g"].value: int(s["n"].value) for s in store.ox.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    counts = {r["g"]: int(r["n"]) for r in store.run(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").records()}
     for name in store.named_graphs():
         sub = URIRef(name)
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(counts.get(name, 0), datatype=XSD.integer)))
-    for s in store.query(
+    for s in store.run(
         "PREFIX mdo: <https://w3id.org/mandato/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
         "SELECT ?doc ?title ?file ?sha WHERE { ?doc a mdo:SourceDocument ; dcterms:title ?title ; "
         "mdo:fileName ?file ; mdo:sha256 ?sha }"
-    ):
-        doc = URIRef(s["doc"].value)
+    ).records():
+        doc = URIRef(s["doc"])
         g.add((ds, DCTERMS.source, doc))
-        g.add((doc, DCTERMS.title, Literal(s["title"].value)))
-        g.add((doc, MDO.fileName, Literal(s["file"].value)))
-        g.add((doc, MDO.sha256, Literal(s["sha"].value)))
+        g.add((doc, DCTERMS.title, Literal(s["title"])))
+        g.add((doc, MDO.fileName, Literal(s["file"])))
+        g.add((doc, MDO.sha256, Literal(s["sha"])))
     return g
 
 

@@ -27,7 +27,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from mandato.errors import CatalogueError, ParameterError, UnknownQuery
 from mandato.packaged import QUERIES_DIR
 from mandato.resolve import NAMES_QUERY, Matcher
-from mandato.results import Result, Table, Triples, from_solutions
+from mandato.results import Result, Table
 from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
 
 WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -115,8 +115,7 @@ def matcher(store: Any, kind: str) -> Matcher:
     cache_ = store.matchers
     if kind not in cache_:
         text = inject_values(NAMES_QUERY, {"class": ENTITY_CLASSES[kind]})
-        rows = [(s["s"].value, s["name"].value, s["label"].value if s["label"] else None)
-                for s in store.query(text)]
+        rows = [(s["s"], s["name"], s["label"]) for s in store.run(text).records()]
         cache_[kind] = Matcher(kind, rows)
     return cache_[kind]
 
@@ -144,11 +143,10 @@ def bind(store: Any, query: SavedQuery, args: dict[str, str]) -> dict[str, URIRe
 def run(store: Any, name: str, args: dict[str, str] | None = None) -> Result:
     query = get(name)
     text = inject_values(query.text, bind(store, query, args or {}))
-    result = store.query(text)
-    if isinstance(result, ox.QuerySolutions):
-        table = from_solutions(result)
-        return pivot(table, query.pivot) if query.pivot else table
-    return Triples(list(result))
+    result = store.run(text)
+    if isinstance(result, Table) and query.pivot:
+        return pivot(result, query.pivot)
+    return result
 
 
 def pivot(table: Table, spec: dict[str, Any]) -> Table:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-import pyoxigraph as ox
-
 from mandato.errors import MandatoError
 from mandato.namespaces import PREFIXES
 from mandato.results import DATASET_FORMATS
@@ -16,10 +14,5 @@ def export(store: Store, fmt: str, output: BinaryIO) -> None:
     """Write the dataset; formats without named graphs get the union of all graphs."""
     if fmt not in DATASET_FORMATS:
         raise MandatoError(f"unknown export format '{fmt}'; expected one of {', '.join(DATASET_FORMATS)}")
-    _, rdf_format, quads = DATASET_FORMATS[fmt]
-    prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    if quads:
-        store.ox.dump(output, format=rdf_format, prefixes=prefixes)
-    else:
-        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        ox.serialize(triples, output, format=rdf_format, prefixes=prefixes)
+    _, rdf_format, _ = DATASET_FORMATS[fmt]
+    output.write(store.dump(rdf_format, prefixes=PREFIXES if fmt in ("turtle", "trig") else None))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import threading
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from mandato.errors import MandatoError
-from mandato.results import Table, Triples
+from mandato.results import Boolean, Table, Triples
 
 
 class QueryTimeout(MandatoError):
@@ -34,13 +33,6 @@ class QueryTooLarge(MandatoError):
 
 class QueryRejected(MandatoError):
     status = 400
-
-
-@dataclass
-class Boolean:
-    """The result of an ASK query."""
-
-    value: bool
 
 
 # -- terms across the process boundary ------------------------------------------------------

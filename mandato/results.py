@@ -41,7 +41,14 @@ class Triples:
     triples: list[ox.Triple]
 
 
-Result = Table | Triples
+@dataclass
+class Boolean:
+    """The result of an ASK query."""
+
+    value: bool
+
+
+Result = Table | Triples | Boolean
 
 ROW_MEDIA: dict[str, str] = {
     "json": "application/json",

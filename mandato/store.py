@@ -18,8 +18,10 @@ from rdflib import Graph
 
 from mandato.errors import StoreError
 from mandato.namespaces import STAGING_GRAPH_PREFIX
+from mandato.results import Boolean, Result, Triples, from_solutions
 
 DEFAULT_STORE = "mandato-store"
+ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 def store_path(option: str | None = None) -> Path:
@@ -91,9 +93,28 @@ class Store:
         g.parse(data=data, format="nt")
         return g
 
-    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        return self.ox.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+    def query(self, sparql: str) -> Any:
+        """Oxigraph's own result objects, over the union of all graphs."""
+        return self.ox.query(sparql, use_default_graph_as_union=True)
+
+    def run(self, sparql: str) -> Result:
+        """A query's result as a table, triples or a boolean (the same types as a remote store)."""
+        result = self.query(sparql)
+        if isinstance(result, ox.QuerySolutions):
+            return from_solutions(result)
+        if isinstance(result, ox.QueryBoolean):
+            return Boolean(bool(result))
+        return Triples(list(result))
+
+    def dump(self, rdf_format: ox.RdfFormat, graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
+        """The dataset (quad formats), the union of its graphs (triple formats), or one named graph."""
+        if graph is not None:
+            quads = list(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            items = quads if rdf_format.supports_datasets else [q.triple for q in quads]
+            return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+        if rdf_format.supports_datasets:
+            return self.ox.dump(format=rdf_format, prefixes=prefixes)
+        return ox.serialize(self.query(ALL_TRIPLES), format=rdf_format, prefixes=prefixes)
 
     def __len__(self) -> int:
         return len(self.ox)

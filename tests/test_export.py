@@ -14,8 +14,8 @@ RDFLIB = {
 
 
 def distinct_triples(store: Store) -> int:
-    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
-    return int(next(iter(result))["n"].value)
+    result = store.run("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+    return int(result.records()[0]["n"])
 
 
 @pytest.mark.parametrize("fmt", sorted(DATASET_FORMATS))
