@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from mandato import __version__
 from mandato.errors import MandatoError
 from mandato.query_pool import QueryPool
+from mandato.remote import RemoteRunner, RemoteStore
 from mandato.store import Store
 
 from . import linked_data, queries, sparql
@@ -31,17 +32,20 @@ from .http import Settings, dataset_version, error_body
 log = logging.getLogger("mandato.api")
 
 
-def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     version = dataset_version(store)
     state: dict[str, Any] = {}
 
-    def pool() -> QueryPool:
+    def pool() -> QueryPool | RemoteRunner:
         if "pool" not in state:
-            if store.path is None:
+            if isinstance(store, RemoteStore):
+                state["pool"] = RemoteRunner(store, settings.sparql_timeout, settings.sparql_max_rows)
+            elif store.path is None:
                 raise MandatoError("the SPARQL endpoint needs a store on disk")
-            state["pool"] = QueryPool(store.path, settings.sparql_workers, settings.sparql_timeout,
-                                      settings.sparql_max_rows)
+            else:
+                state["pool"] = QueryPool(store.path, settings.sparql_workers, settings.sparql_timeout,
+                                          settings.sparql_max_rows)
         return state["pool"]
 
     @asynccontextmanager

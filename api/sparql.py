@@ -13,8 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from mandato.errors import MandatoError
-from mandato.query_pool import Boolean, QueryPool
-from mandato.results import GRAPH_MEDIA, ROW_MEDIA, Triples, render
+from mandato.results import GRAPH_MEDIA, ROW_MEDIA, Boolean, Triples, render
 
 from .http import choose
 
@@ -44,7 +43,7 @@ def router(pool_of) -> APIRouter:
     def answer(request: Request, text: str | None, fmt: str | None) -> Response:
         if not text or not text.strip():
             raise MandatoError("pass a SPARQL query in the 'query' parameter")
-        pool: QueryPool = pool_of()
+        pool = pool_of()
         result = pool.run(text)
         if isinstance(result, Triples):
             chosen = choose(request, fmt, GRAPH_MEDIA, "turtle")

@@ -15,12 +15,27 @@ from pathlib import Path
 from mandato import __version__
 from mandato.errors import MandatoError
 
-EPILOG = "The store is --store DIR, else $MANDATO_STORE, else ./mandato-store."
+EPILOG = ("The store is --store DIR, else $MANDATO_STORE, else ./mandato-store; with --endpoint URL (or "
+          "$MANDATO_ENDPOINT), query, validate, export and serve use that remote SPARQL store instead.")
 ROW_FORMAT_CHOICES = ("table", "csv", "tsv", "json", "srj", "srx")
 GRAPH_FORMAT_CHOICES = ("turtle", "jsonld", "ntriples", "rdfxml")
 
 
-def _store(args: argparse.Namespace, must_exist: bool = True):
+def _endpoint(args: argparse.Namespace):
+    from mandato.remote import Endpoint
+
+    return Endpoint.from_options(args.endpoint, args.update_endpoint, args.graph_store)
+
+
+def _store(args: argparse.Namespace):
+    """The remote store when an endpoint is named (option or environment), else the embedded one."""
+    from mandato.remote import RemoteStore
+
+    endpoint = _endpoint(args)
+    return RemoteStore(endpoint) if endpoint is not None else _local(args)
+
+
+def _local(args: argparse.Namespace, must_exist: bool = True):
     from mandato.store import Store, store_path
 
     return Store(store_path(args.store), must_exist=must_exist)
@@ -31,7 +46,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     sources = sources_for(args.paths, args.reader) if args.paths else load_manifest()
     graphs, reports = build(sources)  # everything is read before the store is opened
-    write(_store(args, must_exist=False), graphs)
+    write(_local(args, must_exist=False), graphs)
     for r in reports:
         print(f"{r.source.id}: {r.triples} triples, {r.treaty_actions} treaty actions, {len(r.findings)} findings")
         for f in r.findings:
@@ -96,6 +111,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    from mandato.remote import RemoteStore, push
+
+    endpoint = _endpoint(args)
+    if endpoint is None:
+        raise MandatoError("push needs --endpoint URL (or MANDATO_ENDPOINT)")
+    done = push(_local(args), RemoteStore(endpoint), progress=lambda m: print(m, file=sys.stderr))
+    target = endpoint.graph_store or endpoint.update or endpoint.query
+    print(f"pushed {len(done)} graphs, {sum(n for _, n in done)} triples to {target}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -104,6 +131,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(_store(args))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _store_options(p: argparse.ArgumentParser, default: object) -> None:
+    p.add_argument("--store", metavar="DIR", default=default,
+                   help="store directory (default: $MANDATO_STORE or ./mandato-store)")
+    p.add_argument("--endpoint", metavar="URL", default=default,
+                   help="a remote SPARQL 1.1 query endpoint to use instead of the store ($MANDATO_ENDPOINT)")
+    p.add_argument("--update-endpoint", metavar="URL", default=default,
+                   help="its SPARQL Update URL, where it differs ($MANDATO_UPDATE_ENDPOINT)")
+    p.add_argument("--graph-store", metavar="URL", default=default,
+                   help="its Graph Store Protocol URL, for push ($MANDATO_GRAPH_STORE)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -116,10 +154,13 @@ def parser() -> argparse.ArgumentParser:
         "and the commercial sexual exploitation of children in Latin America.",
     )
     p.add_argument("--version", action="version", version=f"mandato {__version__}")
-    p.add_argument("--store", metavar="DIR", help="store directory (default: $MANDATO_STORE or ./mandato-store)")
+    _store_options(p, None)
+    common = argparse.ArgumentParser(add_help=False)
+    _store_options(common, argparse.SUPPRESS)  # also after the command; never overrides the global value
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("ingest", help="read sources into the store (the bundled corpus by default)", epilog=EPILOG,
+    s = sub.add_parser("ingest", parents=[common], epilog=EPILOG,
+                       help="read sources into the store (the bundled corpus by default)",
                        description="Read source documents into the store, one named graph per source, replacing "
                        "what an earlier ingest of the same sources wrote. Nothing is written unless every "
                        "source reads without error. Prints counts and findings.")
@@ -128,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--reader", choices=sorted(READERS), help="the reader for documents listed in no manifest")
     s.set_defaults(func=cmd_ingest)
 
-    s = sub.add_parser("query", help="run a saved query", epilog=EPILOG,
+    s = sub.add_parser("query", parents=[common], help="run a saved query", epilog=EPILOG,
                        description="Run a saved query of queries/ by name; 'mandato queries' lists them.")
     s.add_argument("name", metavar="NAME")
     s.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
@@ -138,23 +179,32 @@ def parser() -> argparse.ArgumentParser:
                    "for queries that return a graph: turtle (default), jsonld, ntriples, rdfxml")
     s.set_defaults(func=cmd_query)
 
-    s = sub.add_parser("queries", help="list the saved queries with their parameters")
+    s = sub.add_parser("queries", parents=[common], help="list the saved queries with their parameters")
     s.set_defaults(func=cmd_queries)
 
-    s = sub.add_parser("validate", help="check the data against the SHACL shapes", epilog=EPILOG,
+    s = sub.add_parser("validate", parents=[common], help="check the data against the SHACL shapes", epilog=EPILOG,
                        description="Validate every graph against shapes/. Exit 0: conforms (warnings allowed); "
                        "1: violations; 2: error.")
     s.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     s.set_defaults(func=cmd_validate)
 
-    s = sub.add_parser("export", help="write the whole dataset", epilog=EPILOG,
+    s = sub.add_parser("export", parents=[common], help="write the whole dataset", epilog=EPILOG,
                        description="Write the dataset. trig, nquads and jsonld keep the named graphs; turtle, "
                        "ntriples and rdfxml hold the union of all graphs.")
     s.add_argument("--format", choices=sorted(DATASET_FORMATS), default="trig")
     s.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("serve", help="serve the API over HTTP", epilog=EPILOG)
+    s = sub.add_parser("push", parents=[common], epilog=EPILOG,
+                       help="load the store's graphs into a remote SPARQL server",
+                       description="Load every named graph of the store into the remote store named by --endpoint "
+                       "(with --graph-store for the Graph Store Protocol, else SPARQL Update at --update-endpoint), "
+                       "one graph at a time; each graph is replaced atomically, and re-running is idempotent. "
+                       "Credentials: $MANDATO_ENDPOINT_TOKEN, or $MANDATO_ENDPOINT_USER and "
+                       "$MANDATO_ENDPOINT_PASSWORD; never on the command line.")
+    s.set_defaults(func=cmd_push)
+
+    s = sub.add_parser("serve", parents=[common], help="serve the API over HTTP", epilog=EPILOG)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(func=cmd_serve)

@@ -1,0 +1,258 @@
+"""Remote triplestores: any SPARQL 1.1 Query/Update/Graph Store endpoint (Oxigraph server, Apache
+Jena Fuseki, GraphDB, Virtuoso, QLever, Amazon Neptune) in place of the embedded store.
+
+Queries go through SPARQLWrapper; loads go one named graph at a time through the SPARQL 1.1 Graph
+Store HTTP Protocol (``PUT …?graph=<iri>``, which replaces that graph atomically), or, for
+servers without it, through one SPARQL Update request per graph (``DROP SILENT GRAPH`` then
+``INSERT DATA``). Transient failures (connection errors, time-outs, 502/503/504) are retried a
+bounded number of times with exponential back-off; every other failure is a clear error. Answers
+are parsed completely, so a truncated body is an error, never a partial result. Credentials come
+from the environment only: ``MANDATO_ENDPOINT_TOKEN`` (bearer) or ``MANDATO_ENDPOINT_USER`` and
+``MANDATO_ENDPOINT_PASSWORD`` (basic).
+
+Saved queries expect the server to query the union of the named graphs by default:
+``oxigraph serve --union-default-graph``, Fuseki's ``tdb2:unionDefaultGraph true``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import urllib.error
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from SPARQLWrapper import POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from mandato.catalogue import inject_values
+from mandato.errors import MandatoError
+from mandato.results import Boolean, Result, Table, Triples
+from mandato.terms import to_sparql
+
+TRANSIENT = {502, 503, 504}
+GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+# The union of the named graphs, or one of them with ?g bound: no union default graph needed.
+GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+class RemoteError(MandatoError):
+    status = 502
+
+
+def _summary(text: str) -> str:
+    text = re.sub(r"<[^>]+>", " ", text)
+    return " ".join(text.split())[:200]
+
+
+@dataclass
+class Endpoint:
+    query: str
+    update: str | None = None
+    graph_store: str | None = None
+    timeout: float = field(default_factory=lambda: float(os.environ.get("MANDATO_ENDPOINT_TIMEOUT", 60)))
+    retries: int = field(default_factory=lambda: int(os.environ.get("MANDATO_ENDPOINT_RETRIES", 3)))
+    backoff: float = field(default_factory=lambda: float(os.environ.get("MANDATO_ENDPOINT_BACKOFF", 0.5)))
+
+    @classmethod
+    def from_options(cls, query: str | None, update: str | None, graph_store: str | None) -> Endpoint | None:
+        query = query or os.environ.get("MANDATO_ENDPOINT")
+        if not query:
+            return None
+        return cls(query, update or os.environ.get("MANDATO_UPDATE_ENDPOINT"),
+                   graph_store or os.environ.get("MANDATO_GRAPH_STORE"))
+
+    def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
+        token = os.environ.get("MANDATO_ENDPOINT_TOKEN")
+        if token:
+            return {"Authorization": f"Bearer {token}"}, None
+        user = os.environ.get("MANDATO_ENDPOINT_USER")
+        if user:
+            return {}, (user, os.environ.get("MANDATO_ENDPOINT_PASSWORD", ""))
+        return {}, None
+
+
+class RemoteStore:
+    """The store interface of :class:`mandato.store.Store` over a remote SPARQL endpoint."""
+
+    path = None
+
+    def __init__(self, endpoint: Endpoint):
+        self.endpoint = endpoint
+        self.matchers: dict[str, Any] = {}
+
+    # -- transport -----------------------------------------------------------------------------
+
+    def _retrying(self, what: str, url: str, attempt: Callable[[], Any]) -> Any:
+        problem = ""
+        for n in range(self.endpoint.retries + 1):
+            if n:
+                time.sleep(self.endpoint.backoff * 2 ** (n - 1))
+            try:
+                return attempt()
+            except _Transient as exc:
+                problem = str(exc)
+        raise RemoteError(f"{what} at {url} failed after {self.endpoint.retries + 1} tries: {problem}")
+
+    def _http(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers, auth = self.endpoint.auth()
+        headers = {**headers, **kwargs.pop("headers", {})}
+
+        def attempt() -> httpx.Response:
+            try:
+                r = httpx.request(method, url, headers=headers, auth=auth, timeout=self.endpoint.timeout, **kwargs)
+            except httpx.ConnectError as exc:
+                raise _Transient(f"cannot connect ({exc})") from None
+            except httpx.TimeoutException:
+                raise _Transient(f"no answer within {self.endpoint.timeout:g} s") from None
+            except httpx.TransportError as exc:
+                raise _Transient(f"the connection failed ({exc})") from None
+            if r.status_code in TRANSIENT:
+                raise _Transient(f"HTTP {r.status_code}: {_summary(r.text)}")
+            if r.status_code >= 400:
+                raise RemoteError(f"{url} refused the request: HTTP {r.status_code} {_summary(r.text)}")
+            return r
+
+        return self._retrying(f"{method} request", url, attempt)
+
+    def run(self, sparql: str) -> Result:
+        """Run a query through SPARQLWrapper and parse the whole answer."""
+        url = self.endpoint.query
+        headers, auth = self.endpoint.auth()
+        client = SPARQLWrapper(url)
+        client.setMethod(POST)
+        client.setQuery(sparql)
+        client.setTimeout(int(self.endpoint.timeout))
+        for name, value in headers.items():
+            client.addCustomHttpHeader(name, value)
+        if auth:
+            client.setCredentials(*auth)
+        graph = client.queryType in ("CONSTRUCT", "DESCRIBE")
+        client.addCustomHttpHeader("Accept", "application/n-triples" if graph else "application/sparql-results+json")
+
+        def attempt() -> bytes:
+            try:
+                return client.query().response.read()
+            except urllib.error.HTTPError as exc:
+                body = exc.read().decode("utf-8", errors="replace")
+                if exc.code in TRANSIENT:
+                    raise _Transient(f"HTTP {exc.code}: {_summary(body)}") from None
+                raise RemoteError(f"{url} refused the query: HTTP {exc.code} {_summary(body)}") from None
+            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+                raise _Transient(f"cannot reach the endpoint ({getattr(exc, 'reason', exc)})") from None
+            except SPARQLWrapperException as exc:
+                raise RemoteError(f"{url} refused the query: {_summary(str(exc))}") from None
+
+        body = self._retrying("query", url, attempt)
+        if graph:
+            try:
+                return Triples(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+            except SyntaxError:
+                raise RemoteError(f"{url} sent an incomplete or broken N-Triples answer") from None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise RemoteError(f"{url} sent an incomplete or broken SPARQL JSON answer") from None
+        if "boolean" in data:
+            return Boolean(bool(data["boolean"]))
+        columns = data["head"]["vars"]
+        rows = [[_term(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
+        return Table(columns, rows)
+
+    # -- the store interface --------------------------------------------------------------------
+
+    def named_graphs(self) -> list[str]:
+        return [r["g"] for r in self.run(GRAPHS).records()]
+
+    def graph(self, name: str) -> Graph:
+        triples = self.run(inject_values(GRAPH_TRIPLES, {"g": URIRef(name)}))
+        g = Graph()
+        g.parse(data=ox.serialize(triples.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        return g
+
+    def __len__(self) -> int:
+        return int(self.run(COUNT).records()[0]["n"])
+
+    def dump(self, rdf_format: ox.RdfFormat, graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
+        if rdf_format.supports_datasets:
+            text = QUADS if graph is None else inject_values(QUADS, {"g": URIRef(graph)})
+            table = self.run(text)
+            quads = [ox.Quad(s, p, o, g) for g, s, p, o in table.rows]
+            return ox.serialize(quads, format=rdf_format, prefixes=prefixes)
+        text = GRAPH_TRIPLES if graph is None else inject_values(GRAPH_TRIPLES, {"g": URIRef(graph)})
+        return ox.serialize(self.run(text).triples, format=rdf_format, prefixes=prefixes)
+
+    def put_graph(self, name: str, ntriples: bytes) -> None:
+        """Replace one named graph: Graph Store Protocol PUT, else one SPARQL Update request."""
+        if self.endpoint.graph_store:
+            self._http("PUT", self.endpoint.graph_store, params={"graph": name}, content=ntriples,
+                       headers={"Content-Type": "application/n-triples"})
+            return
+        update_url = self.endpoint.update or self.endpoint.query
+        graph = to_sparql(URIRef(name))  # refuses an IRI that could change the update's text
+        body = f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n".encode() + ntriples + b"\n} }"
+        self._http("POST", update_url, content=body, headers={"Content-Type": "application/sparql-update"})
+
+
+
+class _Transient(Exception):
+    """A failure worth another try."""
+
+
+def _term(b: dict[str, str] | None) -> Any:
+    if b is None:
+        return None
+    kind = b["type"]
+    if kind == "uri":
+        return ox.NamedNode(b["value"])
+    if kind == "bnode":
+        return ox.BlankNode(b["value"])
+    if "xml:lang" in b:
+        return ox.Literal(b["value"], language=b["xml:lang"])
+    if "datatype" in b:
+        return ox.Literal(b["value"], datatype=ox.NamedNode(b["datatype"]))
+    return ox.Literal(b["value"])
+
+
+def push(local: Any, remote: RemoteStore, progress: Callable[[str], None] | None = None) -> list[tuple[str, int]]:
+    """Load every named graph of ``local`` into ``remote``, one graph at a time; re-running it
+    is idempotent and completes a push that was interrupted half-way."""
+    say = progress or (lambda _m: None)
+    graphs = local.named_graphs()
+    done = []
+    for i, name in enumerate(graphs, start=1):
+        data = local.dump(ox.RdfFormat.N_TRIPLES, graph=name)
+        triples = data.count(b"\n")
+        say(f"[{i}/{len(graphs)}] {name} ({triples} triples)")
+        remote.put_graph(name, data)
+        done.append((name, triples))
+    return done
+
+
+class RemoteRunner:
+    """The SPARQL endpoint's runner over a remote store: the HTTP time-out stops the wait (the
+    server may go on computing: set its own time-out too), and rows over the limit are an error."""
+
+    def __init__(self, store: RemoteStore, timeout: float, max_rows: int):
+        self.store = RemoteStore(replace(store.endpoint, timeout=timeout, retries=0))
+        self.max_rows = max_rows
+
+    def run(self, text: str) -> Result:
+        from mandato.query_pool import QueryTooLarge
+
+        result = self.store.run(text)
+        size = {Table: lambda: len(result.rows), Triples: lambda: len(result.triples)}.get(type(result), lambda: 0)()
+        if size > self.max_rows:
+            raise QueryTooLarge(f"the query returns more than {self.max_rows} results; add a LIMIT or narrow it")
+        return result
+
+    def close(self) -> None:
+        """Nothing to stop: no worker processes."""
