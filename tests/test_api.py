@@ -9,11 +9,11 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
-from mandato.api.app import create_app
-from mandato.api.http import Settings
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
+from mandato.api.app import create_app
+from mandato.api.http import Settings
 from mandato.catalogue import load_catalogue
 from mandato.namespaces import MDO
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import HERE, same_dataset
 from rdflib import Dataset
 
+from conftest import HERE, same_dataset
 from mandato.store import Store
 
 INPUTS = HERE / "inputs" / "ratification-tables"

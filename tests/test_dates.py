@@ -1,6 +1,8 @@
 """Dates as the tables print them: per-table day/month order, two-digit year pivot, precision."""
 
 import pytest
+from rdflib.namespace import XSD
+
 from mandato.ingest.dates import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -11,7 +13,6 @@ from mandato.ingest.dates import (
     parse_cell,
     parse_spanish,
 )
-from rdflib.namespace import XSD
 
 
 def test_order_is_decided_from_unambiguous_values():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from conftest import HERE
-
 from mandato.catalogue import load_catalogue
 from mandato.cli import parser
 

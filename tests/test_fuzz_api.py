@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from mandato.api.app import create_app
-from mandato.api.http import Settings
 from schemathesis.checks import not_a_server_error
 
+from mandato.api.app import create_app
+from mandato.api.http import Settings
 from mandato.store import Store
 
 

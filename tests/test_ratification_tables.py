@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from conftest import HERE, REGEN
-from mandato.ingest.base import ReadContext
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, XSD
 
+from conftest import HERE, REGEN
+from mandato.ingest.base import ReadContext
 from mandato.namespaces import ID, MDO
 from mandato.pipeline import load_manifest, read_source
 from mandato.registry import load_registry

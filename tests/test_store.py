@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import same_dataset
 from rdflib import Dataset, Graph
 
+from conftest import same_dataset
 from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.pipeline import ingest, load_manifest
 from mandato.store import Store

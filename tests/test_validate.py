@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import HERE
 from rdflib import Graph
 
+from conftest import HERE
 from mandato.packaged import ontology_graph
 from mandato.pipeline import registry_graph
 from mandato.registry import load_registry
