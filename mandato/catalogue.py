@@ -22,7 +22,6 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.plugins.sparql.parser import parseQuery
 
 from mandato.errors import CatalogueError, ParameterError, UnknownQuery
 from mandato.packaged import QUERIES_DIR
@@ -31,6 +30,7 @@ from mandato.results import Result, Table
 from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
 
 WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_EMPTY = ox.Store()
 
 
 @dataclass
@@ -72,8 +72,8 @@ def parse_file(path: Path) -> SavedQuery:
     if not isinstance(meta, dict) or not meta.get("summary"):
         raise CatalogueError(f"{path.name}: the #+ header has no summary")
     try:
-        parseQuery(text)
-    except Exception as exc:  # the parser raises pyparsing errors of several kinds
+        _EMPTY.query(text)  # Oxigraph's parser, on an empty store: checks the syntax in microseconds
+    except SyntaxError as exc:
         raise CatalogueError(f"{path.name}: not valid SPARQL: {exc}") from None
     if not WHERE.search(text):
         raise CatalogueError(f"{path.name}: the query has no WHERE group")
