@@ -1,0 +1,25 @@
+"""A wheel works outside the repository: it carries the ontology, shapes, saved queries, readers'
+mappings, the bundled corpus and the reference data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+from conftest import HERE
+from mandato.packaged import CORPUS_DIR, QUERIES_DIR, REFERENCE_DIR, SHAPES_DIR
+
+
+def test_the_wheel_carries_every_data_file(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(HERE.parent)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("mandato-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {"mandato/ontology/mandato.ttl", "mandato/ingest/ratification_tables.yaml", "mandato/py.typed"}
+    expected |= {f"mandato/queries/{p.name}" for p in QUERIES_DIR.glob("*.rq")}
+    expected |= {f"mandato/shapes/{p.name}" for p in SHAPES_DIR.glob("*.ttl")}
+    expected |= {f"mandato/data/corpus/{p.name}" for p in CORPUS_DIR.iterdir() if p.is_file()}
+    expected |= {f"mandato/data/reference/{p.name}" for p in REFERENCE_DIR.iterdir() if p.is_file()}
+    assert expected - names == set()
+    assert len([n for n in names if n.startswith("mandato/data/corpus/") and n.endswith(".txt")]) == 5
