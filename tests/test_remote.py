@@ -176,3 +176,21 @@ def test_the_api_over_a_remote_store(pushed):
 
 def test_local_store_type_is_unchanged(corpus_store):
     assert isinstance(corpus_store, Store)
+
+
+def test_an_endpoint_that_never_answers_times_out_clearly():
+    """A real TCP peer that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/query"
+        remote = RemoteStore(Endpoint(url, timeout=1, retries=1, backoff=0.1))
+        started = time.monotonic()
+        with pytest.raises(RemoteError) as info:
+            run(remote, "ratifications", {"instrument": "C182"})
+        assert "failed after 2 tries" in str(info.value) and url in str(info.value)
+        assert time.monotonic() - started < 10
+        with pytest.raises(RemoteError) as info:
+            push_one = RemoteStore(Endpoint(url, graph_store=url, timeout=1, retries=0))
+            push_one.put_graph("https://w3id.org/mandato/graph/registry", b"")
+        assert "no answer within 1 s" in str(info.value)
