@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 
 from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, ORG, WD, resource, source_iri
+from mandato.normalise import normalise
 from mandato.packaged import REFERENCE_DIR, ontology_graph
 from mandato.resolve import NAMES_QUERY, Matcher
 
@@ -37,6 +38,8 @@ class Registry:
     graph: Graph
     # (source id, code, message, line, about): facts of the corpus the reference tables noticed.
     findings: list[tuple[str, str, str, int, URIRef]] = field(default_factory=list)
+    # Per country (ISO alpha-2): the normalised words of each actor name or variant -> actor IRI.
+    actors: dict[str, dict[tuple[str, ...], URIRef]] = field(default_factory=dict)
 
     def matcher(self, kind: str, cls: URIRef) -> Matcher:
         rows = (self.graph + ontology_graph()).query(NAMES_QUERY, initBindings={"class": cls})
@@ -88,6 +91,8 @@ def load_registry(directory: Path = REFERENCE_DIR) -> Registry:
     registry = Registry(g)
     _load_countries(g, directory / "countries.csv", tables["countries.csv"])
     _load_organizations(registry, directory / "organizations.yaml", tables["organizations.yaml"])
+    for path in sorted((directory / "actors").glob("*.yaml")):
+        _load_organizations(registry, path, tables[f"actors/{path.name}"], jurisdiction=path.stem)
     _load_instruments(g, directory / "instruments.yaml", tables["instruments.yaml"])
     return registry
 
@@ -110,7 +115,9 @@ def _load_countries(g: Graph, path: Path, table: URIRef) -> None:
             g.add((node, PROV.wasDerivedFrom, table))
 
 
-def _load_organizations(registry: Registry, path: Path, table: URIRef) -> None:
+def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdiction: str | None = None) -> None:
+    """Organisations; those of ``actors/<ISO alpha-2>.yaml`` belong to that country, and their
+    names and variants resolve the actors of its plans (:meth:`Registry.actor_names`)."""
     g = registry.graph
     for row in _load_yaml(path) or []:
         where = Location(str(path), None)
@@ -118,9 +125,19 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef) -> None:
         node = resource("organization", key)
         prefix, _, local = _require(row, "class", where).partition(":")
         g.add((node, RDF.type, {"mdo": MDO, "org": ORG}[prefix][local]))
-        _labels(g, node, _require(row, "name", where))
-        for acronym in row.get("acronyms", []):
+        names = _require(row, "name", where)
+        _labels(g, node, names)
+        variants = [*row.get("acronyms", []), *row.get("variants", [])]
+        for acronym in variants:
             g.add((node, SKOS.altLabel, Literal(acronym)))
+        if row.get("part_of"):
+            g.add((node, ORG.subOrganizationOf, resource("organization", row["part_of"])))
+        if jurisdiction:
+            g.add((node, MDO.jurisdiction, resource("country", jurisdiction)))
+            names_of = registry.actors.setdefault(jurisdiction, {})
+            for name in [names.get("es"), names.get("en"), *variants]:
+                if name:
+                    names_of[tuple(normalise(name).split())] = node
         if row.get("wikidata"):
             g.add((node, OWL.sameAs, WD[row["wikidata"]]))
         g.add((node, PROV.wasDerivedFrom, table))

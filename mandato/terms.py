@@ -23,6 +23,7 @@ ENTITY_CLASSES: dict[str, URIRef] = {
     "country": MDO.Country,
     "group": ORG.Organization,
     "actor": ORG.Organization,
+    "plan": MDO.Plan,
 }
 SAFE_IRI = re.compile(r"^https?://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$")
 LANG = re.compile(r"^[a-z]{2,3}$")

@@ -15,9 +15,9 @@ from functools import cache
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, SKOS
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
-from mandato.namespaces import ONTOLOGY_GRAPH, STAGING_GRAPH_PREFIX
+from mandato.namespaces import MDO, ONTOLOGY_GRAPH, STAGING_GRAPH_PREFIX
 from mandato.packaged import ontology_graph, shapes_graph
 from mandato.store import Store
 
@@ -34,6 +34,8 @@ class Result:
     message_es: str
     shape: str | None
     value: str | None
+    plan: str | None = None  # the title of the plan the focus node belongs to, if any
+    notation: str | None = None
 
 
 @dataclass
@@ -95,12 +97,16 @@ def _result(g: Graph, data: Graph, node: URIRef) -> Result:
     label = next((str(lbl) for lbl in data.objects(focus, SKOS.prefLabel)
                   if isinstance(lbl, Literal) and lbl.language in (None, "es")), None)
     shape = g.value(node, SH.sourceShape)
+    plan = focus if (focus, DCTERMS.title, None) in data else data.value(focus, MDO.inPlan)
+    title = data.value(plan, DCTERMS.title) if plan is not None else None
+    notation = data.value(focus, SKOS.notation)
     return Result(
         severity=severity, focus=str(focus), focus_label=label,
         path=None if path is None else str(path),
         message_en=messages.get("en", ""), message_es=messages.get("es", messages.get("en", "")),
         shape=None if shape is None or not isinstance(shape, URIRef) else str(shape),
         value=None if value is None else str(value),
+        plan=None if title is None else str(title), notation=None if notation is None else str(notation),
     )
 
 
@@ -113,11 +119,25 @@ def render_report(report: Report, fmt: str) -> str:
     counts = {s: sum(r.severity == s for r in report.results) for s in SEVERITY_ORDER}
     lines = [f"{'conforms' if report.conforms else 'does not conform'}: "
              + ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())]
-    for r in report.results:
+    for r in (r for r in report.results if r.plan is None):
         what = f"{r.focus_label} <{r.focus}>" if r.focus_label else f"<{r.focus}>"
         lines.append(f"{r.severity}: {what}")
         if r.path:
             lines.append(f"  path: {r.path}")
         lines.append(f"  {r.message_en}")
         lines.append(f"  {r.message_es}")
+    # What a coordinator can act on: per plan, one line per part with all its gaps.
+    by_plan: dict[str, dict[str, list[Result]]] = {}
+    for r in (r for r in report.results if r.plan is not None):
+        by_plan.setdefault(r.plan, {}).setdefault(r.focus, []).append(r)
+    for plan, parts in sorted(by_plan.items()):
+        total = sum(len(rs) for rs in parts.values())
+        plural = "s" if len(parts) != 1 else ""
+        lines.append(f"\n{plan}: {total} result{'s' if total != 1 else ''} on {len(parts)} part{plural}")
+        for focus, rs in parts.items():
+            first = rs[0]
+            label = (first.focus_label or "")[:70] + ("…" if len(first.focus_label or "") > 70 else "")
+            what = " ".join(x for x in (first.notation, label) if x) or f"<{focus}>"
+            gaps = " ".join(f"{x.severity}: {x.message_en}" for x in rs)
+            lines.append(f"  {what}\n    {gaps}\n    <{focus}>")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,6 @@ def test_the_wheel_carries_every_data_file(tmp_path):
     expected |= {f"mandato/queries/{p.name}" for p in QUERIES_DIR.glob("*.rq")}
     expected |= {f"mandato/shapes/{p.name}" for p in SHAPES_DIR.glob("*.ttl")}
     expected |= {f"mandato/data/corpus/{p.name}" for p in CORPUS_DIR.iterdir() if p.is_file()}
-    expected |= {f"mandato/data/reference/{p.name}" for p in REFERENCE_DIR.iterdir() if p.is_file()}
+    expected |= {f"mandato/data/{p.relative_to(REFERENCE_DIR.parent)}" for p in REFERENCE_DIR.rglob("*") if p.is_file()}
     assert expected - names == set()
     assert len([n for n in names if n.startswith("mandato/data/corpus/") and n.endswith(".txt")]) == 5

@@ -1,0 +1,195 @@
+"""The generic, header-driven reader of plan matrices (tab-separated text from PDFs), shared by
+the plan readers of each document, which say where the tables are and what the levels mean.
+
+Layout handled: a heading row names the columns (synonyms in ``plan_matrices.yaml``), and
+repeats after page breaks; title rows before it are skipped; cells may carry HTML; a row whose
+hierarchy cells are empty continues the objective or line above. The hierarchy follows the
+document's structure; notations are kept as printed, and a notation that does not extend its
+parent's, or that repeats under one parent, is reported as a finding (IRIs stay unique and
+deterministic: a repeated notation gets a suffix).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from mandato.namespaces import ID, MDO, resource
+from mandato.normalise import normalise, slug, strip_markup
+
+from .actors import split_actors
+from .base import ReadContext
+
+CONFIG = yaml.safe_load(Path(__file__).with_name("plan_matrices.yaml").read_text("utf-8"))
+NOTATION = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)*)\.?(?:\s+|$)")
+HEADINGS = sorted(((p, role) for role, ps in CONFIG["columns"].items() for p in ps), key=lambda x: -len(x[0]))
+ROLE_KINDS = {"responsible": ID["role-kind/responsible"], "collaborator": ID["role-kind/collaborator"]}
+
+
+def column_role(cell: str) -> str | None:
+    norm = normalise(cell)
+    return next((role for prefix, role in HEADINGS if norm.startswith(prefix)), None) if norm else None
+
+
+def split_notation(text: str) -> tuple[str | None, str]:
+    plain = strip_markup(text)
+    m = NOTATION.match(plain)
+    if not m:
+        return None, plain
+    return m.group(1), plain[m.end():].strip() or plain
+
+
+def due_period(text: str) -> str | None:
+    norm = " ".join(strip_markup(text).lower().split())
+    for rule in CONFIG["due_periods"]:
+        m = re.search(rule["pattern"], norm)
+        if m:
+            return rule["period"].format(m.group(1))
+    return None
+
+
+@dataclass
+class Node:
+    iri: URIRef
+    notation: str | None
+    path: tuple[str, ...]
+    children: dict[str, int] = field(default_factory=dict)
+
+
+class PlanBuilder:
+    """Mints and describes a plan's components under the plan's IRI."""
+
+    def __init__(self, ctx: ReadContext, key: str, country: str):
+        self.ctx, self.key, self.country = ctx, key, country
+        self.plan = resource("plan", key)
+        self.root = Node(self.plan, None, ())
+        self.actors = ctx.registry.actors.get(country, {})
+        self.counts: dict[str, int] = {}
+
+    def component(self, cls: URIRef, parent: Node, text: str, line: int, locator: str,
+                  notation: str | None = None, key: str | None = None) -> Node:
+        if notation is None and key is None:
+            notation, text = split_notation(text)
+        else:
+            text = strip_markup(text)
+        base = slug(key or notation or cls.rsplit("#", 1)[-1])
+        n = parent.children.get(base, 0) + 1
+        parent.children[base] = n
+        if n > 1 and notation:
+            self.ctx.find("duplicate-notation", f"{notation} appears {n} times under the same parent; kept as printed",
+                          line, parent.iri)
+        part = base if n == 1 else f"{base}-{n}"
+        node = Node(resource("plan", self.key, *parent.path, part), notation, (*parent.path, part))
+        g = self.ctx.graph
+        g.add((node.iri, RDF.type, cls))
+        g.add((node.iri, MDO.partOf, parent.iri))
+        g.add((node.iri, MDO.inPlan, self.plan))
+        if notation:
+            g.add((node.iri, SKOS.notation, Literal(notation)))
+            parent_notation = parent.notation
+            # Only a dotted notation claims a parent ("2.2.1" claims "2.2"); a plain number is a
+            # numbering of its own (Peru's axis 4 holds strategic objective 1).
+            if parent_notation and "." in notation and \
+                    not notation.replace(" ", "").startswith(parent_notation.replace(" ", "") + "."):
+                self.ctx.find("notation-mismatch",
+                              f"{notation} sits under {parent_notation} in the document; the hierarchy follows the "
+                              "document and both notations are kept as printed", line, node.iri)
+        g.add((node.iri, SKOS.prefLabel, Literal(text, lang="es")))
+        self.ctx.derive(node.iri, line, locator)
+        self.counts[str(cls)] = self.counts.get(str(cls), 0) + 1
+        return node
+
+    def detail(self, owner: URIRef, kind: str, text: str, line: int, n: int, due: str | None = None) -> None:
+        """A target, indicator or means of verification of a component."""
+        cls, prop = {"target": (MDO.Target, MDO.hasTarget), "indicator": (MDO.Indicator, MDO.hasIndicator),
+                     "means": (MDO.MeansOfVerification, MDO.hasMeansOfVerification)}[kind]
+        node = URIRef(f"{owner}/{kind}-{n}")
+        g = self.ctx.graph
+        g.add((owner, prop, node))
+        g.add((node, RDF.type, cls))
+        g.add((node, SKOS.prefLabel, Literal(text, lang="es")))
+        if kind == "target":
+            period = due_period(text) or due
+            if period:
+                g.add((node, MDO.duePeriod, Literal(period)))
+        self.ctx.derive(node, line, f"line {line}, {kind}")
+
+    def roles(self, activity: URIRef, kind: str, text: str, line: int) -> None:
+        split = split_actors(text, self.actors)
+        agents = list(split.actors)
+        for name in split.unresolved:
+            agent = resource("organization", f"{self.country.lower()}-unresolved", slug(name))
+            g = self.ctx.graph
+            g.add((agent, RDF.type, URIRef("http://www.w3.org/ns/org#Organization")))
+            g.add((agent, SKOS.prefLabel, Literal(name, lang="es")))
+            g.add((agent, MDO.jurisdiction, resource("country", self.country)))
+            self.ctx.derive(agent, line, f"line {line}, {kind} cell")
+            self.ctx.find("unresolved-actor", f"'{name}' in the {kind} cell matches no actor of "
+                          f"data/reference/actors/{self.country}.yaml; kept as its own actor", line, agent)
+            agents.append(agent)
+        for agent in agents:
+            role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
+            g = self.ctx.graph
+            g.add((activity, MDO.hasRole, role))
+            g.add((role, RDF.type, MDO.ActivityRole))
+            g.add((role, MDO.agent, agent))
+            g.add((role, MDO.roleKind, ROLE_KINDS[kind]))
+
+
+@dataclass
+class Levels:
+    """The hierarchy of a matrix: the class of each hierarchy column, outermost first."""
+
+    classes: dict[str, URIRef]
+    split_targets: bool = False
+
+
+def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels: Levels, where: str) -> None:
+    """Read the matrix between lines ``start`` and ``end`` (0-based, end excluded) under ``parent``."""
+    ctx = builder.ctx
+    lines = ctx.source.lines
+    roles: list[str | None] | None = None
+    due: str | None = None
+    current: dict[str, Node] = {}
+    order = list(levels.classes)
+    for i in range(start, end):
+        number, text = i + 1, lines[i]
+        if "\t" not in text:
+            continue
+        cells = [c.strip() for c in text.split("\t")]
+        found = [column_role(c) for c in cells]
+        if sum(r is not None for r in found) >= 3 and "activity" in found:
+            roles = found
+            target_heading = next((c for c, r in zip(cells, found, strict=True) if r == "target"), "")
+            m = re.search(CONFIG["target_due"], normalise(target_heading))
+            due = m.group(1) if m else None
+            continue
+        if roles is None or not any(cells):
+            continue
+        row = {r: c for r, c in zip(roles, cells, strict=False) if r and c}
+        for depth, role in enumerate(order):
+            if role in row:
+                up = current.get(order[depth - 1]) if depth else None
+                node = builder.component(levels.classes[role], up or parent, row[role], number,
+                                         f"{where}, line {number}")
+                current[role] = node
+                for deeper in order[depth + 1:]:
+                    current.pop(deeper, None)
+        if "activity" not in row:
+            continue
+        owner = next((current[r] for r in reversed(order) if r in current), parent)
+        act = builder.component(MDO.Activity, owner, row["activity"], number, f"{where}, line {number}")
+        for kind in ("target", "indicator", "means"):
+            if kind in row:
+                parts = re.split(r"\s{2,}", strip_markup(row[kind])) if kind == "target" and levels.split_targets \
+                    else [strip_markup(row[kind])]
+                for n, part in enumerate(p for p in parts if p.strip()):
+                    builder.detail(act.iri, kind, part.strip(), number, n + 1, due)
+        for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
+            if column in row:
+                builder.roles(act.iri, kind, row[column], number)

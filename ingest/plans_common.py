@@ -1,0 +1,27 @@
+"""What the plan readers share: the plan node with its type, title, period, jurisdiction and the
+bodies that issued and approved it, as the document states them."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+from mandato.namespaces import MDO, resource
+
+from .base import ReadContext
+from .plan_matrix import PlanBuilder
+
+
+def plan_node(ctx: ReadContext, key: str, cls: URIRef, title: str, start: int, end: int, country: str,
+              line: int) -> PlanBuilder:
+    builder = PlanBuilder(ctx, key, country)
+    g, plan = ctx.graph, builder.plan
+    g.add((plan, RDF.type, cls))
+    g.add((plan, DCTERMS.title, Literal(title, lang="es")))
+    g.add((plan, DCTERMS.identifier, Literal(key)))
+    g.add((plan, SKOS.prefLabel, Literal(title, lang="es")))
+    g.add((plan, MDO.startDate, Literal(str(start), datatype=XSD.gYear)))
+    g.add((plan, MDO.endDate, Literal(str(end), datatype=XSD.gYear)))
+    g.add((plan, MDO.jurisdiction, resource("country", country)))
+    ctx.derive(plan, line, f"title, line {line}")
+    return builder
