@@ -186,10 +186,10 @@ def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels
         act = builder.component(MDO.Activity, owner, row["activity"], number, f"{where}, line {number}")
         for kind in ("target", "indicator", "means"):
             if kind in row:
-                parts = re.split(r"\s{2,}", strip_markup(row[kind])) if kind == "target" and levels.split_targets \
-                    else [strip_markup(row[kind])]
-                for n, part in enumerate(p for p in parts if p.strip()):
-                    builder.detail(act.iri, kind, part.strip(), number, n + 1, due)
+                raw = re.split(r"\s{2,}", row[kind]) if kind == "target" and levels.split_targets else [row[kind]]
+                parts = [strip_markup(p) for p in raw if strip_markup(p)]
+                for n, part in enumerate(parts):
+                    builder.detail(act.iri, kind, part, number, n + 1, due)
         for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
             if column in row:
                 builder.roles(act.iri, kind, row[column], number)

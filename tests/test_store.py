@@ -61,7 +61,7 @@ def test_ingest_command_prints_counts_and_findings(cli, tmp_path: Path):
     code, out, err = cli("--store", tmp_path / "s", "ingest")
     assert code == 0
     assert "corett-plan-estrategico-2018-2027: " in out and "134 treaty actions, 1 findings" in out
-    assert "pe-plan-nacional-trata-2017-2021: " in out and "2 treaty actions, 2 findings" in out
+    assert "pe-plan-nacional-trata-2017-2021: " in out and "2 treaty actions, 3 findings" in out
     assert "[5/5] reading" in err  # progress
     assert "finding in corett-plan-estrategico-2018-2027, line 539" in err and "[duplicate-row]" in err
     assert "finding in corett-plan-estrategico-2018-2027, line 74" in err  # from the reference data

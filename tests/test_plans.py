@@ -1,0 +1,184 @@
+"""Plans read from the corpus: counts made by reading the documents, the traps of the real
+matrices, golden files compared as graphs, and the plan queries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from rdflib.namespace import RDF, SKOS, XSD
+
+from conftest import HERE, REGEN
+from mandato.catalogue import run
+from mandato.ingest.actors import split_actors
+from mandato.ingest.plan_matrix import due_period, split_notation
+from mandato.namespaces import ID, MDO
+from mandato.pipeline import load_manifest, read_source
+from mandato.registry import load_registry
+
+CONACOES = "cr-conacoes-plan-anual-2021"
+PERU = "pe-plan-nacional-trata-2017-2021"
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def _read(source_id: str, registry):
+    source = next(s for s in load_manifest() if s.id == source_id)
+    return source, *read_source(source, registry)
+
+
+def _count(graph: Graph, cls: URIRef) -> int:
+    return len(set(graph.subjects(RDF.type, cls)))
+
+
+def _plan_part(graph: Graph) -> Graph:
+    """The plan's triples: everything but the treaty actions of the same document."""
+    out = Graph()
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns)
+    actions = set(graph.subjects(RDF.type, MDO.TreatyAction))
+    for t in graph:
+        if t[0] not in actions and not str(t[0]).startswith(str(ID["finding/"])):
+            out.add(t)
+    return out
+
+
+@pytest.mark.parametrize("source_id", [CONACOES, PERU])
+def test_golden_files(source_id, registry):
+    _, graph, _ = _read(source_id, registry)
+    plan = _plan_part(graph)
+    golden = HERE / "golden" / f"{source_id}.ttl"
+    if REGEN:
+        golden.write_text(plan.serialize(format="turtle"), encoding="utf-8")
+    expected = Graph().parse(golden, format="turtle")
+    if not isomorphic(plan, expected):
+        _, new, old = graph_diff(to_isomorphic(plan), to_isomorphic(expected))
+        raise AssertionError(f"not in golden: {sorted(new)[:5]}\nmissing: {sorted(old)[:5]}")
+
+
+def test_conacoes_counts_made_by_reading_the_document(registry):
+    source, graph, _ = _read(CONACOES, registry)
+    # Independently: every matrix row whose third cell starts with a notation is one activity.
+    printed = [ln.split("\t")[2] for ln in source.lines if len(ln.split("\t")) == 8]
+    activities = [c for c in printed if re.match(r"(<p>)?\d+(\.\d+)+", c)]
+    assert len(activities) == 21
+    assert _count(graph, MDO.Activity) == 21
+    assert _count(graph, MDO.Axis) == 3 and _count(graph, MDO.GeneralObjective) == 3
+    per_axis = {}
+    for axis in graph.subjects(RDF.type, MDO.Axis):
+        label = str(graph.value(axis, SKOS.prefLabel))
+        per_axis[label] = sum(1 for a in graph.subjects(RDF.type, MDO.Activity) if str(a).startswith(str(axis) + "/"))
+    assert sorted(per_axis.values()) == [5, 7, 9]
+
+
+def test_conacoes_approval_and_issuer(registry):
+    _, graph, _ = _read(CONACOES, registry)
+    plan = ID["plan/cr-conacoes-2021"]
+    assert (plan, MDO.approvedBy, ID["organization/cr-cnna"]) in graph
+    assert (plan, MDO.approvalAct, Literal("Sesión Ordinaria CNNA 08-2021")) in graph
+    assert (plan, MDO.approvalDate, Literal("2021-07-28", datatype=XSD.date)) in graph
+    assert (plan, MDO.issuedBy, ID["organization/cr-conacoes"]) in graph
+
+
+def test_notations_are_kept_and_inconsistencies_reported(registry):
+    _, graph, report = _read(CONACOES, registry)
+    mismatches = sorted(f.line for f in report.findings if f.code == "notation-mismatch")
+    assert mismatches == [83, 84, 85, 94]  # 2.2.x under objective 2.1; 3.3.1 under objective 3.1
+    # 1.1.1 in each sub-commission: three activities, three IRIs.
+    ones = [a for a in graph.subjects(SKOS.notation, Literal("1.1.1")) if (a, RDF.type, MDO.Activity) in graph]
+    assert len(ones) == 3
+
+
+def test_roles_and_actors(registry):
+    _, graph, _ = _read(CONACOES, registry)
+    roles = {(str(graph.value(r, MDO.roleKind)).rsplit("/", 1)[-1], str(graph.value(r, MDO.agent)).rsplit("/", 1)[-1])
+             for act in graph.subjects(SKOS.notation, Literal("2.3.3")) for r in graph.objects(act, MDO.hasRole)}
+    assert roles == {("collaborator", "cr-paniamor"), ("collaborator", "cr-ict"),
+                     ("responsible", "cr-conacoes-prevention")}
+    # "No hay" collaborators: no collaborator role on the defence sub-commission's 2.1.1.
+    act = ID["plan/cr-conacoes-2021/3/general/2/2-1/2-1-1"]
+    kinds = {str(graph.value(r, MDO.roleKind)).rsplit("/", 1)[-1] for r in graph.objects(act, MDO.hasRole)}
+    assert kinds == {"responsible"}
+
+
+def test_targets_keep_text_and_due_period(registry):
+    _, graph, _ = _read(CONACOES, registry)
+    due = {str(graph.value(t, MDO.duePeriod)) for t in graph.subjects(RDF.type, MDO.Target)}
+    assert "2021-Q4" in due
+    _, peru, _ = _read(PERU, registry)
+    act = next(a for a in peru.subjects(SKOS.notation, Literal("1.5.1")))
+    targets = list(peru.objects(act, MDO.hasTarget))
+    assert len(targets) == 3  # three targets in one cell, separated by wide spaces
+    assert {str(peru.value(t, MDO.duePeriod)) for t in targets} == {"2021"}  # "METAS AL 2021"
+
+
+def test_peru_counts_made_by_reading_the_document(registry):
+    source, graph, report = _read(PERU, registry)
+    start = source.lines.index("# ACCIONES Y METAS PRIORITARIAS")
+    end = next(i for i, ln in enumerate(source.lines) if ln.startswith("# ¿CÓMO IMPLEMENTAMOS"))
+    section = "\n".join(source.lines[start:end])
+    assert len(re.findall(r"<b>\d+\.\d+\.\d+\.?</b>", section)) == 50
+    assert _count(graph, MDO.Activity) == 50
+    assert _count(graph, MDO.ImmediateObjective) == 17
+    assert _count(graph, MDO.StrategicObjective) == 4 and _count(graph, MDO.Axis) == 4
+    assert [f.line for f in report.findings if f.code == "unresolved-actor"] == [449]
+
+
+def test_multi_actor_cells_without_separators(registry):
+    names = registry.actors["PE"]
+    split = split_actors("MININTER-PNP MP PJ MIMP", names)
+    assert [str(a).rsplit("/", 1)[-1] for a in split.actors] == ["pe-pnp", "pe-mp", "pe-pj", "pe-mimp"]
+    split = split_actors("Secretaría Técnica de la CMNP TPTIM CMNP TPTIM Gobiernos Regionales y Gobiernos Locales",
+                         names)
+    assert [str(a).rsplit("/", 1)[-1] for a in split.actors] == [
+        "pe-cmnp-tptim-st", "pe-cmnp-tptim", "pe-regional-governments", "pe-local-governments"]
+    cr = registry.actors["CR"]
+    for variant in ("ST CONACOES", "STCONACOES", "Secretaría Técnica de CONACOES"):
+        assert [str(a).rsplit("/", 1)[-1] for a in split_actors(variant, cr).actors] == ["cr-conacoes-st"]
+    assert split_actors("No hay", cr).actors == [] and split_actors("No hay", cr).unresolved == []
+    assert split_actors("Ministerio de Cosas Raras", cr).unresolved == ["Ministerio de Cosas Raras"]
+
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("Estrategia comunicacional definida al cuarto trimestre 2021", "2021-Q4"),
+    ("Presentar para finales del 4° trimestre 2021 la propuesta", "2021-Q4"),
+    ("Para el 4° trimestre 2021", "2021-Q4"),
+    ("Una línea de base al 2021", "2021"),
+    ("Mínimo 10 sesiones de trabajo", None),
+])
+def test_due_periods(text, period):
+    assert due_period(text) == period
+
+
+def test_notation_as_printed():
+    assert split_notation("<b>1.1.</b> <b>Se fortalece</b>") == ("1.1", "Se fortalece")
+    assert split_notation("<p>3.3.1. Revisar los alcances</p>") == ("3.3.1", "Revisar los alcances")
+    assert split_notation("2. 1.1. Actualizar la Estrategia")[0] == "2. 1.1"
+    assert split_notation("Sin número")[0] is None
+
+
+def test_plan_queries(corpus_store):
+    plans = {r["plan"]: r for r in run(corpus_store, "plans", {}).records()}
+    assert plans["cr-conacoes-2021"]["period"] == "2021" and plans["cr-conacoes-2021"]["country_code"] == "CR"
+    assert plans["pe-plan-nacional-trata-2017-2021"]["period"] == "2017-2021"
+    outline = run(corpus_store, "plan-outline", {"plan": "Plan Nacional contra la Trata"}).records()
+    assert len(outline) == 4 + 4 + 17 + 50
+    assert outline[0]["level"] == "axis" and outline[0]["notation"] == "4"
+    assert {r["level"] for r in outline} == {"axis", "objective", "activity"}
+    rows = run(corpus_store, "actor-activities", {"actor": "CONACOES"}).records()
+    assert {r["role"] for r in rows} == {"responsible", "collaborator"}
+    assert len({r["activity_iri"] for r in rows if r["role"] == "responsible"}) == 21  # its units own every activity
+    mimp = run(corpus_store, "actor-activities", {"actor": "MIMP"}).records()
+    assert mimp and all(r["plan"].startswith("Plan Nacional") for r in mimp)
+
+
+def test_validate_lists_warnings_per_plan(cli, corpus_store_path):
+    code, out, _ = cli("--store", corpus_store_path, "validate")
+    assert code == 0
+    assert "Plan Nacional contra la Trata de Personas 2017-2021: " in out
+    assert "2.1.1 Fortalecer los servicios" in out and "The activity has no indicator." in out
