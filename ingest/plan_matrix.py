@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, SKOS, XSD
 
 from mandato.namespaces import ID, MDO, resource
 from mandato.normalise import normalise, slug, strip_markup
@@ -64,11 +65,13 @@ class Node:
 class PlanBuilder:
     """Mints and describes a plan's components under the plan's IRI."""
 
-    def __init__(self, ctx: ReadContext, key: str, country: str):
-        self.ctx, self.key, self.country = ctx, key, country
+    def __init__(self, ctx: ReadContext, key: str, scope: str):
+        """``scope``: the actor registry the plan's cells resolve against (``data/reference/actors/
+        <scope>.yaml``): a country's ISO alpha-2 code, or a regional body's key."""
+        self.ctx, self.key, self.scope = ctx, key, scope
         self.plan = resource("plan", key)
         self.root = Node(self.plan, None, ())
-        self.actors = ctx.registry.actors.get(country, {})
+        self.actors = ctx.registry.actors.get(scope, {})
         self.counts: dict[str, int] = {}
 
     def component(self, cls: URIRef, parent: Node, text: str, line: int, locator: str,
@@ -119,18 +122,43 @@ class PlanBuilder:
                 g.add((node, MDO.duePeriod, Literal(period)))
         self.ctx.derive(node, line, f"line {line}, {kind}")
 
+    def progress(self, activity: URIRef, values: dict[tuple[str, str | None], str], line: int,
+                 period: tuple[int, int] | None) -> None:
+        """Programmed and executed percentages, one progress record per year."""
+        g = self.ctx.graph
+        for (kind, year), text in sorted(values.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])):
+            m = PERCENT.match(text.strip())
+            if year is None or m is None:
+                why = "no year heads its column" if year is None else "it is not a percentage"
+                self.ctx.find("unreadable-progress", f"'{text}' ({kind}) is not recorded: {why}", line, activity)
+                continue
+            if period and not period[0] <= int(year) <= period[1]:
+                self.ctx.find("year-outside-period", f"the table gives {kind} progress for {year}, outside the "
+                              f"plan's period {period[0]}-{period[1]}; kept as printed", line, activity)
+            record = URIRef(f"{activity}/progress-{year}")
+            g.add((activity, MDO.hasProgress, record))
+            g.add((record, RDF.type, MDO.ProgressRecord))
+            g.add((record, MDO.startDate, Literal(year, datatype=XSD.gYear)))
+            g.add((record, MDO.endDate, Literal(year, datatype=XSD.gYear)))
+            lexical = format(Decimal(m.group(1).replace(",", ".")), "f")  # canonical xsd:decimal: 50.0
+            lexical += "" if "." in lexical else ".0"
+            g.add((record, MDO.programmed if kind == "programmed" else MDO.executed,
+                   Literal(lexical, datatype=XSD.decimal)))
+            self.ctx.derive(record, line, f"line {line}, {kind} {year}")
+
     def roles(self, activity: URIRef, kind: str, text: str, line: int) -> None:
         split = split_actors(text, self.actors)
         agents = list(split.actors)
         for name in split.unresolved:
-            agent = resource("organization", f"{self.country.lower()}-unresolved", slug(name))
+            agent = resource("organization", f"{self.scope.lower()}-unresolved", slug(name))
             g = self.ctx.graph
             g.add((agent, RDF.type, URIRef("http://www.w3.org/ns/org#Organization")))
             g.add((agent, SKOS.prefLabel, Literal(name, lang="es")))
-            g.add((agent, MDO.jurisdiction, resource("country", self.country)))
+            if len(self.scope) == 2:
+                g.add((agent, MDO.jurisdiction, resource("country", self.scope)))
             self.ctx.derive(agent, line, f"line {line}, {kind} cell")
             self.ctx.find("unresolved-actor", f"'{name}' in the {kind} cell matches no actor of "
-                          f"data/reference/actors/{self.country}.yaml; kept as its own actor", line, agent)
+                          f"data/reference/actors/{self.scope}.yaml; kept as its own actor", line, agent)
             agents.append(agent)
         for agent in agents:
             role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
@@ -149,17 +177,48 @@ class Levels:
     split_targets: bool = False
 
 
-def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels: Levels, where: str) -> None:
-    """Read the matrix between lines ``start`` and ``end`` (0-based, end excluded) under ``parent``."""
+@dataclass
+class Row:
+    line: int
+    cells: dict[str, str]
+    progress: dict[tuple[str, str | None], str] = field(default_factory=dict)
+
+
+YEAR = re.compile(r"^ano (\d{4})$")
+PROGRESS = {"programado": "programmed", "ejecutado": "executed"}
+PERCENT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*%$")
+
+
+def _progress_columns(cells: list[str], sub: list[str]) -> dict[int, tuple[str, str | None]]:
+    """Column -> (programmed|executed, year) from a heading row with "Año 2020" cells and the row
+    under it with "Programado"/"Ejecutado" (also split as "Progra mado")."""
+    years: dict[int, str] = {}
+    for n, c in enumerate(cells):
+        if m := YEAR.match(normalise(c)):
+            years[n] = m.group(1)
+    out = {}
+    for n, c in enumerate(sub):
+        kind = PROGRESS.get(normalise(c).replace(" ", ""))
+        if kind:
+            year = years.get(n) or (years.get(n - 1) if kind == "executed" else None)
+            out[n] = (kind, year)
+    return out
+
+
+def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels) -> tuple[list[Row], str | None]:
+    """The matrix's rows, with continuation lines merged into the row above."""
     ctx = builder.ctx
     lines = ctx.source.lines
     roles: list[str | None] | None = None
+    progress: dict[int, tuple[str, str | None]] = {}
     due: str | None = None
-    current: dict[str, Node] = {}
-    order = list(levels.classes)
+    rows: list[Row] = []
+    hierarchy = set(levels.classes)
+    skip_next = False
     for i in range(start, end):
         number, text = i + 1, lines[i]
-        if "\t" not in text:
+        if "\t" not in text or skip_next:
+            skip_next = skip_next and "\t" not in text
             continue
         cells = [c.strip() for c in text.split("\t")]
         found = [column_role(c) for c in cells]
@@ -168,28 +227,63 @@ def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels
             target_heading = next((c for c, r in zip(cells, found, strict=True) if r == "target"), "")
             m = re.search(CONFIG["target_due"], normalise(target_heading))
             due = m.group(1) if m else None
+            below = next((j for j in range(i + 1, end) if "\t" in lines[j]), None)
+            progress = {}
+            if below is not None and any(YEAR.match(normalise(c)) for c in cells):
+                progress = _progress_columns(cells, [c.strip() for c in lines[below].split("\t")])
+                skip_next = bool(progress)
             continue
         if roles is None or not any(cells):
             continue
-        row = {r: c for r, c in zip(roles, cells, strict=False) if r and c}
+        row = Row(number, {r: c for r, c in zip(roles, cells, strict=False) if r and c})
+        for n, value in enumerate(cells):
+            if (value and n >= len(roles)) or (n < len(roles) and roles[n] is None and value):
+                if n in progress:
+                    row.progress[progress[n]] = value
+                else:
+                    ctx.find("value-without-column", f"'{value}' stands in column {n + 1}, which has no heading; "
+                             "not recorded", number)
+        activity = row.cells.get("activity", "")
+        continues = rows and not hierarchy & set(row.cells) and activity and split_notation(activity)[0] is None
+        if continues:
+            above = rows[-1]
+            for role, value in row.cells.items():
+                above.cells[role] = f"{above.cells[role]} {value}" if role in above.cells else value
+            ctx.find("continuation-line", f"line {number} continues the row of line {above.line} (a cell broken "
+                     "across lines by the PDF extraction); merged", number)
+            continue
+        rows.append(row)
+    return rows, due
+
+
+def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels: Levels, where: str,
+                period: tuple[int, int] | None = None) -> None:
+    """Read the matrix between lines ``start`` and ``end`` (0-based, end excluded) under ``parent``."""
+    rows, due = _rows(builder, start, end, levels)
+    current: dict[str, Node] = {}
+    order = list(levels.classes)
+    for row in rows:
+        number = row.line
         for depth, role in enumerate(order):
-            if role in row:
+            if role in row.cells:
                 up = current.get(order[depth - 1]) if depth else None
-                node = builder.component(levels.classes[role], up or parent, row[role], number,
+                node = builder.component(levels.classes[role], up or parent, row.cells[role], number,
                                          f"{where}, line {number}")
                 current[role] = node
                 for deeper in order[depth + 1:]:
                     current.pop(deeper, None)
-        if "activity" not in row:
+        if "activity" not in row.cells:
             continue
         owner = next((current[r] for r in reversed(order) if r in current), parent)
-        act = builder.component(MDO.Activity, owner, row["activity"], number, f"{where}, line {number}")
+        act = builder.component(MDO.Activity, owner, row.cells["activity"], number, f"{where}, line {number}")
         for kind in ("target", "indicator", "means"):
-            if kind in row:
-                raw = re.split(r"\s{2,}", row[kind]) if kind == "target" and levels.split_targets else [row[kind]]
+            if kind in row.cells:
+                raw = re.split(r"\s{2,}", row.cells[kind]) if kind == "target" and levels.split_targets \
+                    else [row.cells[kind]]
                 parts = [strip_markup(p) for p in raw if strip_markup(p)]
                 for n, part in enumerate(parts):
                     builder.detail(act.iri, kind, part, number, n + 1, due)
         for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
-            if column in row:
-                builder.roles(act.iri, kind, row[column], number)
+            if column in row.cells:
+                builder.roles(act.iri, kind, row.cells[column], number)
+        builder.progress(act.iri, row.progress, number, period)

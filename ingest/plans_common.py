@@ -12,9 +12,11 @@ from .base import ReadContext
 from .plan_matrix import PlanBuilder
 
 
-def plan_node(ctx: ReadContext, key: str, cls: URIRef, title: str, start: int, end: int, country: str,
+def plan_node(ctx: ReadContext, key: str, cls: URIRef, title: str, start: int, end: int, scope: str,
               line: int) -> PlanBuilder:
-    builder = PlanBuilder(ctx, key, country)
+    """The plan; ``scope`` is its country (ISO alpha-2, its jurisdiction) or, for a regional plan,
+    the regional body whose actors it names (its issuing body says where it applies)."""
+    builder = PlanBuilder(ctx, key, scope)
     g, plan = ctx.graph, builder.plan
     g.add((plan, RDF.type, cls))
     g.add((plan, DCTERMS.title, Literal(title, lang="es")))
@@ -22,6 +24,7 @@ def plan_node(ctx: ReadContext, key: str, cls: URIRef, title: str, start: int, e
     g.add((plan, SKOS.prefLabel, Literal(title, lang="es")))
     g.add((plan, MDO.startDate, Literal(str(start), datatype=XSD.gYear)))
     g.add((plan, MDO.endDate, Literal(str(end), datatype=XSD.gYear)))
-    g.add((plan, MDO.jurisdiction, resource("country", country)))
+    if len(scope) == 2:
+        g.add((plan, MDO.jurisdiction, resource("country", scope)))
     ctx.derive(plan, line, f"title, line {line}")
     return builder

@@ -121,6 +121,11 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdict
     g = registry.graph
     for row in _load_yaml(path) or []:
         where = Location(str(path), None)
+        if jurisdiction and row.get("ref"):  # more names for an organisation defined elsewhere
+            for name in row.get("variants", []):
+                registry.actors.setdefault(jurisdiction, {})[tuple(normalise(name).split())] = resource(
+                    "organization", row["ref"])
+            continue
         key = _require(row, "key", where)
         node = resource("organization", key)
         prefix, _, local = _require(row, "class", where).partition(":")
@@ -133,7 +138,8 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdict
         if row.get("part_of"):
             g.add((node, ORG.subOrganizationOf, resource("organization", row["part_of"])))
         if jurisdiction:
-            g.add((node, MDO.jurisdiction, resource("country", jurisdiction)))
+            if len(jurisdiction) == 2:  # actors/<ISO alpha-2>.yaml; a regional body's file has none
+                g.add((node, MDO.jurisdiction, resource("country", jurisdiction)))
             names_of = registry.actors.setdefault(jurisdiction, {})
             for name in [names.get("es"), names.get("en"), *variants]:
                 if name:

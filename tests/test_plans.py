@@ -20,6 +20,7 @@ from mandato.registry import load_registry
 
 CONACOES = "cr-conacoes-plan-anual-2021"
 PERU = "pe-plan-nacional-trata-2017-2021"
+CORETT_OP = "corett-plan-operativo-2020-2022"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def _plan_part(graph: Graph) -> Graph:
     return out
 
 
-@pytest.mark.parametrize("source_id", [CONACOES, PERU])
+@pytest.mark.parametrize("source_id", [CONACOES, PERU, CORETT_OP])
 def test_golden_files(source_id, registry):
     _, graph, _ = _read(source_id, registry)
     plan = _plan_part(graph)
@@ -182,3 +183,46 @@ def test_validate_lists_warnings_per_plan(cli, corpus_store_path):
     assert code == 0
     assert "Plan Nacional contra la Trata de Personas 2017-2021: " in out
     assert "2.1.1 Fortalecer los servicios" in out and "The activity has no indicator." in out
+
+
+def test_corett_operational_plan_counts_made_by_reading_the_document(registry):
+    source, graph, _ = _read(CORETT_OP, registry)
+    printed = [ln for ln in source.lines if len(ln.split("\t")) >= 10 and re.match(r"\d+\.", ln.split("\t")[1])]
+    assert len(printed) == 20
+    assert _count(graph, MDO.Activity) == 20
+    assert _count(graph, MDO.OperationalObjective) == 10 and _count(graph, MDO.StrategicObjective) == 5
+    assert _count(graph, MDO.Axis) == 4
+
+
+def test_corett_operational_plan_traps(registry):
+    _, graph, report = _read(CORETT_OP, registry)
+    codes = {}
+    for f in report.findings:
+        codes.setdefault(f.code, []).append(f.line)
+    assert codes["continuation-line"] == [15]
+    assert codes["duplicate-notation"] == [12]  # two activities numbered 1.1
+    assert sorted(set(codes["year-outside-period"])) == [59, 60]  # a 2020-2022 table headed 2018/2019
+    assert codes["value-without-column"] == [51, 65]  # percentages under no year heading
+    assert 46 in codes["notation-mismatch"]  # activity 3.1.2 under operational objective 3.1.1
+    ones = [a for a in graph.subjects(SKOS.notation, Literal("1.1")) if (a, RDF.type, MDO.Activity) in graph]
+    assert len(ones) == 2
+    merged = next(a for a in graph.subjects(SKOS.notation, Literal("1.2")) if (a, RDF.type, MDO.Activity) in graph)
+    assert str(graph.value(merged, SKOS.prefLabel)).endswith("acciones contenidas en la estrategia regional.")
+
+
+def test_progress_stays_numbers_with_their_period(corpus_store):
+    rows = run(corpus_store, "plan-progress", {"plan": "Plan Operativo 2020-2022"}).records()
+    first = [r for r in rows if r["line"] == "11"]
+    # Oxigraph prints decimals in their shortest form (the graph holds xsd:decimal "50.0").
+    assert [(r["period"], r["programmed"], r["executed"]) for r in first] == [("2020", "100", "100")]
+    line_12 = [(r["period"], r["programmed"], r["executed"]) for r in rows if r["line"] == "12"]
+    assert line_12 == [("2020", "50", "0"), ("2021", "100", None)]
+    # No 2022 value is printed under a 2022 heading; 2018 and 2019 come from the table so headed.
+    assert {r["period"] for r in rows} == {"2018", "2019", "2020", "2021"}
+    assert all(0 <= float(r["programmed"]) <= 100 for r in rows if r["programmed"])
+
+
+def test_regional_plans_have_no_country(corpus_store):
+    plans = {r["plan"]: r for r in run(corpus_store, "plans", {}).records()}
+    assert plans[CORETT_OP]["country_code"] is None and plans[CORETT_OP]["issued_by"].startswith("Coalición Regional")
+    assert CORETT_OP not in {r["plan"] for r in run(corpus_store, "plans", {"country": "CR"}).records()}
