@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import conacoes_plan, corett_operational_plan, peru_plan, ratification_tables, treaty_statements
+from . import (
+    conacoes_plan,
+    corett_operational_plan,
+    corett_strategic_plan,
+    peru_plan,
+    ratification_tables,
+    treaty_statements,
+)
 from .base import ReadContext
 
 Reader = Callable[[ReadContext], None]
@@ -19,7 +26,7 @@ READERS: dict[str, Reader] = {
     "conacoes-plan": conacoes_plan.read,
     "peru-plan": peru_plan.read,
     "corett-operational-plan": corett_operational_plan.read,
-    # Not yet: the Regional Coalition's strategic plan 2018-2027 with its 2018 matrix and
-    # Medellín's intersectoral plan (issue 3), and the institutions and
+    "corett-strategic-plan": corett_strategic_plan.read,
+    # Not yet: Medellín's intersectoral plan (issue 3), and the institutions and
     # national norms (issue 4); until then those documents are registered as sources only.
 }

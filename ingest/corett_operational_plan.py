@@ -17,7 +17,7 @@ import re
 from mandato.namespaces import MDO, resource
 
 from .base import ReadContext
-from .plan_matrix import Levels, Node, read_matrix
+from .plan_matrix import Levels, Node, PlanBuilder, read_matrix
 from .plans_common import plan_node
 
 KEY = "corett-plan-operativo-2020-2022"
@@ -33,12 +33,20 @@ def read(ctx: ReadContext) -> None:
     builder = plan_node(ctx, KEY, MDO.OperationalPlan, "Plan Operativo 2020-2022 de la Coalición Regional", *PERIOD,
                         "CORETT", title_line + 1)
     ctx.graph.add((builder.plan, MDO.issuedBy, resource("organization", "corett")))
-    marks: list[int] = [i for i, t in enumerate(lines) if "\t" not in t and (AXIS.match(t.strip()) or
-                                                                            OBJECTIVE.match(t.strip()))]
+    read_sections(builder, title_line + 1, len(lines), PERIOD)
+
+
+def read_sections(builder: PlanBuilder, start: int, end_of_matrix: int, period: tuple[int, int]) -> None:
+    """Axes, strategic objectives and their matrices, as the Regional Coalition's operational plan
+    matrices lay them out (the 2018 matrix of the strategic plan shares the layout)."""
+    ctx = builder.ctx
+    lines = ctx.source.lines
+    marks: list[int] = [i for i in range(start, end_of_matrix) if "\t" not in lines[i]
+                        and (AXIS.match(lines[i].strip()) or OBJECTIVE.match(lines[i].strip()))]
     axis: Node | None = None
     axes = 0
     for n, i in enumerate(marks):
-        end = marks[n + 1] if n + 1 < len(marks) else len(lines)
+        end = marks[n + 1] if n + 1 < len(marks) else end_of_matrix
         text = lines[i].strip()
         if m := AXIS.match(text):
             axes += 1
@@ -53,4 +61,4 @@ def read(ctx: ReadContext) -> None:
         objective = builder.component(MDO.StrategicObjective, parent, statement, i + 1, f"line {i + 1}",
                                       notation=m.group(1), key=m.group(1) or "objective")
         read_matrix(builder, objective, i + 1, end, LEVELS, f"strategic objective {m.group(1) or ''}".strip(),
-                    period=PERIOD)
+                    period=period)

@@ -96,9 +96,10 @@ class PlanBuilder:
             g.add((node.iri, SKOS.notation, Literal(notation)))
             parent_notation = parent.notation
             # Only a dotted notation claims a parent ("2.2.1" claims "2.2"); a plain number is a
-            # numbering of its own (Peru's axis 4 holds strategic objective 1).
-            if parent_notation and "." in notation and \
-                    not notation.replace(" ", "").startswith(parent_notation.replace(" ", "") + "."):
+            # numbering of its own (Peru's axis 4 holds strategic objective 1), and a result may
+            # repeat its objective's number ("Resultado 2.1" of "Objetivo Estratégico 2.1").
+            mine, theirs = notation.replace(" ", ""), parent_notation.replace(" ", "") if parent_notation else ""
+            if parent_notation and "." in notation and mine != theirs and not mine.startswith(theirs + "."):
                 self.ctx.find("notation-mismatch",
                               f"{notation} sits under {parent_notation} in the document; the hierarchy follows the "
                               "document and both notations are kept as printed", line, node.iri)
@@ -126,20 +127,22 @@ class PlanBuilder:
                  period: tuple[int, int] | None) -> None:
         """Programmed and executed percentages, one progress record per year."""
         g = self.ctx.graph
-        for (kind, year), text in sorted(values.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])):
+        for (kind, label), text in sorted(values.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])):
             m = PERCENT.match(text.strip())
-            if year is None or m is None:
-                why = "no year heads its column" if year is None else "it is not a percentage"
+            if label is None or m is None:
+                why = "no year heads its column" if label is None else "it is not one percentage"
                 self.ctx.find("unreadable-progress", f"'{text}' ({kind}) is not recorded: {why}", line, activity)
                 continue
-            if period and not period[0] <= int(year) <= period[1]:
+            year = int(label[:4])
+            if period and not period[0] <= year <= period[1]:
                 self.ctx.find("year-outside-period", f"the table gives {kind} progress for {year}, outside the "
                               f"plan's period {period[0]}-{period[1]}; kept as printed", line, activity)
-            record = URIRef(f"{activity}/progress-{year}")
+            record = URIRef(f"{activity}/progress-{label.lower()}")
             g.add((activity, MDO.hasProgress, record))
             g.add((record, RDF.type, MDO.ProgressRecord))
-            g.add((record, MDO.startDate, Literal(year, datatype=XSD.gYear)))
-            g.add((record, MDO.endDate, Literal(year, datatype=XSD.gYear)))
+            first, last = _bounds(label)
+            g.add((record, MDO.startDate, first))
+            g.add((record, MDO.endDate, last))
             lexical = format(Decimal(m.group(1).replace(",", ".")), "f")  # canonical xsd:decimal: 50.0
             lexical += "" if "." in lexical else ".0"
             g.add((record, MDO.programmed if kind == "programmed" else MDO.executed,
@@ -177,6 +180,15 @@ class Levels:
     split_targets: bool = False
 
 
+def _bounds(label: str) -> tuple[Literal, Literal]:
+    """A period label ("2020", "2018-S1") as first and last date, at its precision."""
+    if "-S" not in label:
+        return Literal(label, datatype=XSD.gYear), Literal(label, datatype=XSD.gYear)
+    year, half = label.split("-S")
+    first, last = ("01-01", "06-30") if half == "1" else ("07-01", "12-31")
+    return Literal(f"{year}-{first}", datatype=XSD.date), Literal(f"{year}-{last}", datatype=XSD.date)
+
+
 @dataclass
 class Row:
     line: int
@@ -185,8 +197,20 @@ class Row:
 
 
 YEAR = re.compile(r"^ano (\d{4})$")
+SEMESTER = re.compile(r"^(i|ii) semestre$")
 PROGRESS = {"programado": "programmed", "ejecutado": "executed"}
+LIST_ITEM = re.compile(r"(?:^|\s)(\d+)\.\s+")
 PERCENT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*%$")
+
+
+def _semester_columns(cells: list[str], period: tuple[int, int] | None) -> dict[int, tuple[str, str | None]]:
+    """Column -> (programmed, "2018-S1") for "I Semestre" / "II Semestre" headings of a one-year plan."""
+    year = str(period[0]) if period and period[0] == period[1] else None
+    out = {}
+    for n, c in enumerate(cells):
+        if m := SEMESTER.match(normalise(c)):
+            out[n] = ("programmed", f"{year}-S{len(m.group(1))}" if year else None)
+    return out
 
 
 def _progress_columns(cells: list[str], sub: list[str]) -> dict[int, tuple[str, str | None]]:
@@ -205,7 +229,8 @@ def _progress_columns(cells: list[str], sub: list[str]) -> dict[int, tuple[str, 
     return out
 
 
-def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels) -> tuple[list[Row], str | None]:
+def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels,
+          period: tuple[int, int] | None) -> tuple[list[Row], str | None]:
     """The matrix's rows, with continuation lines merged into the row above."""
     ctx = builder.ctx
     lines = ctx.source.lines
@@ -228,12 +253,16 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels) -> tuple[l
             m = re.search(CONFIG["target_due"], normalise(target_heading))
             due = m.group(1) if m else None
             below = next((j for j in range(i + 1, end) if "\t" in lines[j]), None)
-            progress = {}
+            progress = _semester_columns(cells, period)
             if below is not None and any(YEAR.match(normalise(c)) for c in cells):
                 progress = _progress_columns(cells, [c.strip() for c in lines[below].split("\t")])
                 skip_next = bool(progress)
             continue
         if roles is None or not any(cells):
+            continue
+        if any(normalise(c).startswith("objetivo estrategico") for c in cells):
+            ctx.find("heading-in-table", f"a strategic objective heading stands inside a table row: "
+                     f"'{strip_markup(cells[0])[:80]}'; skipped", number)
             continue
         row = Row(number, {r: c for r, c in zip(roles, cells, strict=False) if r and c})
         for n, value in enumerate(cells):
@@ -244,7 +273,7 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels) -> tuple[l
                     ctx.find("value-without-column", f"'{value}' stands in column {n + 1}, which has no heading; "
                              "not recorded", number)
         activity = row.cells.get("activity", "")
-        continues = rows and not hierarchy & set(row.cells) and activity and split_notation(activity)[0] is None
+        continues = rows and not hierarchy & set(row.cells) and split_notation(activity)[0] is None
         if continues:
             above = rows[-1]
             for role, value in row.cells.items():
@@ -259,7 +288,7 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels) -> tuple[l
 def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels: Levels, where: str,
                 period: tuple[int, int] | None = None) -> None:
     """Read the matrix between lines ``start`` and ``end`` (0-based, end excluded) under ``parent``."""
-    rows, due = _rows(builder, start, end, levels)
+    rows, due = _rows(builder, start, end, levels, period)
     current: dict[str, Node] = {}
     order = list(levels.classes)
     for row in rows:
@@ -275,15 +304,37 @@ def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels
         if "activity" not in row.cells:
             continue
         owner = next((current[r] for r in reversed(order) if r in current), parent)
-        act = builder.component(MDO.Activity, owner, row.cells["activity"], number, f"{where}, line {number}")
-        for kind in ("target", "indicator", "means"):
-            if kind in row.cells:
-                raw = re.split(r"\s{2,}", row.cells[kind]) if kind == "target" and levels.split_targets \
-                    else [row.cells[kind]]
-                parts = [strip_markup(p) for p in raw if strip_markup(p)]
-                for n, part in enumerate(parts):
-                    builder.detail(act.iri, kind, part, number, n + 1, due)
-        for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
-            if column in row.cells:
-                builder.roles(act.iri, kind, row.cells[column], number)
-        builder.progress(act.iri, row.progress, number, period)
+        for text in _activities(builder, row):
+            act = builder.component(MDO.Activity, owner, text, number, f"{where}, line {number}")
+            _describe(builder, act, row, levels, due, period)
+
+
+def _activities(builder: PlanBuilder, row: Row) -> list[str]:
+    """The activities of a row: one, or the items of a list cell (``<ol>``), which share the row's
+    other cells because the source does not separate them."""
+    cell = row.cells["activity"]
+    if "<ol" not in cell and "<li" not in cell:
+        return [cell]
+    plain = strip_markup(cell)
+    starts = [m.start(1) for m in LIST_ITEM.finditer(plain)]
+    items = [plain[a:b].strip() for a, b in zip(starts, [*starts[1:], len(plain)], strict=True)] or [plain]
+    if len(items) > 1:
+        builder.ctx.find("list-cell", f"one cell lists {len(items)} activities; each is its own activity and "
+                         "shares the row's targets, indicators and responsible bodies", row.line)
+    return items
+
+
+def _describe(builder: PlanBuilder, act: Node, row: Row, levels: Levels, due: str | None,
+              period: tuple[int, int] | None) -> None:
+    number = row.line
+    for kind in ("target", "indicator", "means"):
+        if kind in row.cells:
+            raw = re.split(r"\s{2,}", row.cells[kind]) if kind == "target" and levels.split_targets \
+                else [row.cells[kind]]
+            parts = [strip_markup(p) for p in raw if strip_markup(p)]
+            for n, part in enumerate(parts):
+                builder.detail(act.iri, kind, part, number, n + 1, due)
+    for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
+        if column in row.cells:
+            builder.roles(act.iri, kind, row.cells[column], number)
+    builder.progress(act.iri, row.progress, number, period)
