@@ -12,6 +12,7 @@ from . import (
     conacoes_plan,
     corett_operational_plan,
     corett_strategic_plan,
+    medellin_plan,
     peru_plan,
     ratification_tables,
     treaty_statements,
@@ -27,6 +28,7 @@ READERS: dict[str, Reader] = {
     "peru-plan": peru_plan.read,
     "corett-operational-plan": corett_operational_plan.read,
     "corett-strategic-plan": corett_strategic_plan.read,
-    # Not yet: Medellín's intersectoral plan (issue 3), and the institutions and
+    "medellin-plan": medellin_plan.read,
+    # Not yet: the institutions and
     # national norms (issue 4); until then those documents are registered as sources only.
 }

@@ -90,6 +90,7 @@ def load_registry(directory: Path = REFERENCE_DIR) -> Registry:
             g.add((table, DCTERMS.source, URIRef(src)))
     registry = Registry(g)
     _load_countries(g, directory / "countries.csv", tables["countries.csv"])
+    _load_municipalities(g, directory / "municipalities.csv", tables["municipalities.csv"])
     _load_organizations(registry, directory / "organizations.yaml", tables["organizations.yaml"])
     for path in sorted((directory / "actors").glob("*.yaml")):
         _load_organizations(registry, path, tables[f"actors/{path.name}"], jurisdiction=path.stem)
@@ -110,6 +111,20 @@ def _load_countries(g: Graph, path: Path, table: URIRef) -> None:
             g.add((node, SKOS.prefLabel, Literal(_require(row, "name_en", where), lang="en")))
             for variant in filter(None, (row.get("variants") or "").split("|")):
                 g.add((node, SKOS.altLabel, Literal(variant.strip())))
+            if row.get("wikidata"):
+                g.add((node, OWL.sameAs, WD[row["wikidata"]]))
+            g.add((node, PROV.wasDerivedFrom, table))
+
+
+def _load_municipalities(g: Graph, path: Path, table: URIRef) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            where = Location(str(path), n)
+            node = resource("municipality", _require(row, "key", where))
+            g.add((node, RDF.type, MDO.Municipality))
+            g.add((node, SKOS.prefLabel, Literal(_require(row, "name_es", where), lang="es")))
+            g.add((node, SKOS.prefLabel, Literal(_require(row, "name_en", where), lang="en")))
+            g.add((node, MDO.withinCountry, resource("country", _require(row, "country", where))))
             if row.get("wikidata"):
                 g.add((node, OWL.sameAs, WD[row["wikidata"]]))
             g.add((node, PROV.wasDerivedFrom, table))

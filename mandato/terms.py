@@ -25,7 +25,9 @@ ENTITY_CLASSES: dict[str, URIRef] = {
     "actor": ORG.Organization,
     "plan": MDO.Plan,
 }
-SAFE_IRI = re.compile(r"^https?://[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+$")
+# Unreserved and sub-delimiter characters, "/", "?", "#", ":", "@" and percent-escapes: no brackets
+# (which SPARQL's IRIREF refuses), quotes, braces, angle brackets, spaces or backslashes.
+SAFE_IRI = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 INTEGER = re.compile(r"^-?\d{1,9}$")
 DATE = re.compile(r"^\d{4}(-\d{2}-\d{2})?$")

@@ -240,3 +240,10 @@ def test_a_server_error_shows_no_exception_text(corpus_store):
     assert r.status_code == 500
     assert r.json() == {"ok": False, "error": "internal server error", "errors": [], "status": 500}
     assert "secret" not in r.text
+
+
+def test_regression_bracket_in_a_resource_path_is_404_not_500(client):
+    """Found by schemathesis: GET /id/[ reached the SPARQL parser (brackets are no IRIREF characters)."""
+    for path in ("/id/%5B", "/id/a%5Db", "/id/%7B", "/id/a%20b"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.json()["ok"] is False

@@ -22,6 +22,7 @@ CONACOES = "cr-conacoes-plan-anual-2021"
 PERU = "pe-plan-nacional-trata-2017-2021"
 CORETT_OP = "corett-plan-operativo-2020-2022"
 CORETT_SP = "corett-plan-estrategico-2018-2027"
+MEDELLIN = "co-medellin-plan-intersectorial-escnna-2018-2028"
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def _plan_part(graph: Graph) -> Graph:
     return out
 
 
-@pytest.mark.parametrize("source_id", [CONACOES, PERU, CORETT_OP, CORETT_SP])
+@pytest.mark.parametrize("source_id", [CONACOES, PERU, CORETT_OP, CORETT_SP, MEDELLIN])
 def test_golden_files(source_id, registry):
     _, graph, _ = _read(source_id, registry)
     plan = _plan_part(graph)
@@ -272,3 +273,30 @@ def test_corett_2018_matrix(registry):
     assert codes["unreadable-progress"] == {1080, 1081}  # "100% 50%" in one cell
     semesters = {str(graph.value(r, MDO.startDate)) for a in activities for r in graph.objects(a, MDO.hasProgress)}
     assert semesters == {"2018-01-01", "2018-07-01"}
+
+
+def test_medellin_plan(registry):
+    _, graph, report = _read(MEDELLIN, registry)
+    plan = ID["plan/co-medellin-plan-intersectorial-escnna-2018-2028"]
+    assert (plan, MDO.jurisdiction, ID["municipality/co-medellin"]) in graph
+    assert (plan, MDO.issuedBy, ID["organization/co-medellin-inclusion"]) in graph
+    assert (plan, MDO.startDate, Literal("2018", datatype=XSD.gYear)) in graph
+    assert _count(graph, MDO.TransversalLine) == 5
+    strategic = [x for x in graph.subjects(RDF.type, MDO.StrategicLine) if str(x).startswith(str(plan) + "/line-")]
+    declared = sorted((int(graph.value(x, MDO.declaredActions)), int(graph.value(x, MDO.declaredTargets)))
+                      for x in strategic)
+    assert declared == [(5, 7), (6, 8), (9, 16), (12, 22)]  # as printed in "Matriz de acciones"
+    assert len([f for f in report.findings if f.code == "actions-not-listed"]) == 4
+    milestones = list(graph.objects(plan, MDO.milestone))
+    assert len(milestones) == 11 and "timeline-years" in {f.code for f in report.findings}
+    operational = ID["plan/co-medellin-plan-operativo-2020"]
+    assert (operational, MDO.implementsPlan, plan) in graph
+    assert len(list(graph.objects(operational, MDO.reportedAdvance))) == 9
+    challenges = [c for x in graph.subjects(MDO.partOf, operational) for c in graph.objects(x, MDO.challenge)]
+    assert len(challenges) == 4
+
+
+def test_municipal_plans_belong_to_their_country(corpus_store):
+    plans = {r["plan"]: r for r in run(corpus_store, "plans", {"country": "Colombia"}).records()}
+    assert set(plans) == {MEDELLIN, "co-medellin-plan-operativo-2020"}
+    assert {r["country_code"] for r in plans.values()} == {"CO"}
