@@ -33,6 +33,9 @@ def read(ctx: ReadContext) -> None:
     builder = plan_node(ctx, KEY, MDO.OperationalPlan, "Plan Operativo 2020-2022 de la Coalición Regional", *PERIOD,
                         "CORETT", title_line + 1)
     ctx.graph.add((builder.plan, MDO.issuedBy, resource("organization", "corett")))
+    # Its strategic objectives are those of the strategic plan 2018-2027 (same numbers and texts),
+    # which foresees operational plans drawn from them ("IX. Modelo de evaluación").
+    ctx.graph.add((builder.plan, MDO.implementsPlan, resource("plan", "corett-plan-estrategico-2018-2027")))
     read_sections(builder, title_line + 1, len(lines), PERIOD)
 
 

@@ -300,3 +300,45 @@ def test_municipal_plans_belong_to_their_country(corpus_store):
     plans = {r["plan"]: r for r in run(corpus_store, "plans", {"country": "Colombia"}).records()}
     assert set(plans) == {MEDELLIN, "co-medellin-plan-operativo-2020"}
     assert {r["country_code"] for r in plans.values()} == {"CO"}
+
+
+def test_matrix_traps_on_a_small_excerpt(registry):
+    """Repeated headings after a page break, a two-row heading with split words ("Progra mado"),
+    a cell broken across lines, HTML in cells, repeated and foreign notations, several actors in
+    one cell, "No hay", an unknown actor, a percentage under no heading, due periods."""
+    from mandato.ingest.base import ReadContext, Source
+    from mandato.ingest.plan_matrix import Levels, read_matrix
+    from mandato.ingest.plans_common import plan_node
+
+    source = Source("matrix-traps", HERE / "inputs" / "plans" / "matrix-traps.txt", "excerpt", [])
+    ctx = ReadContext(source, registry)
+    builder = plan_node(ctx, "excerpt", MDO.OperationalPlan, "Excerpt", 2020, 2021, "PE", 1)
+    read_matrix(builder, builder.root, 0, len(source.lines), Levels({"objective": MDO.OperationalObjective}),
+                "excerpt", period=(2020, 2021))
+    g = ctx.graph
+    activities = sorted(g.subjects(RDF.type, MDO.Activity))
+    assert len(activities) == 4 and _count(g, MDO.OperationalObjective) == 2
+    codes = {}
+    for f in ctx.findings:
+        codes.setdefault(f.code, []).append(f.line)
+    assert codes["duplicate-notation"] == [6]
+    assert codes["continuation-line"] == [7]
+    assert codes["notation-mismatch"] == [8]
+    assert codes["unresolved-actor"] == [8]
+    assert codes["value-without-column"] == [12]
+    second = ID["plan/excerpt/1/1-1-2"]
+    assert str(g.value(second, SKOS.prefLabel)).endswith("cuyo texto sigue en la línea siguiente.")
+    targets = {str(g.value(t, SKOS.prefLabel)) for t in g.objects(second, MDO.hasTarget)}
+    assert targets == {"Meta dos (continúa la meta)"}
+    assert list(g.objects(second, MDO.hasRole)) == []  # "No hay"
+    first = ID["plan/excerpt/1/1-1"]
+    agents = {str(g.value(r, MDO.agent)).rsplit("/", 1)[-1] for r in g.objects(first, MDO.hasRole)}
+    assert agents == {"pe-mp", "pe-pj"}
+    progress = {(str(g.value(p, MDO.startDate)), str(g.value(p, MDO.programmed)), str(g.value(p, MDO.executed)))
+                for p in g.objects(first, MDO.hasProgress)}
+    assert progress == {("2020", "25.0", "10.0"), ("2021", "75.0", "None")}
+    assert {str(g.value(t, MDO.duePeriod)) for t in g.objects(first, MDO.hasTarget)} == {"2021-Q4"}
+    html = ID["plan/excerpt/1/2-1-1"]
+    assert {str(g.value(t, SKOS.prefLabel)) for t in g.objects(html, MDO.hasTarget)} == {"Meta tres"}
+    after_break = ID["plan/excerpt/2/2-1"]
+    assert (after_break, RDF.type, MDO.Activity) in g
