@@ -28,6 +28,7 @@ from .plans_common import plan_node
 
 KEY = "co-medellin-plan-intersectorial-escnna-2018-2028"
 OPERATIONAL_KEY = "co-medellin-plan-operativo-2020"
+MEDELLIN = resource("municipality", "co-medellin")
 TIMELINE_STEPS = ["PROPUESTA INICIAL", "ENCUENTROS DE CONSTRUCCIÓN", "DOCUMENTO TÉCNICO DEL PLAN", "CONSTRUCCIÓN",
                   "SOCIALIZACIÓN", "VALIDACIÓN", "DIÁLOGOS", "AJUSTES AL PLAN", "GOBERNANZA", "VALIDACIÓN DEL PLAN",
                   "RETOS"]
@@ -62,19 +63,14 @@ def read(ctx: ReadContext) -> None:
 def _read(ctx: ReadContext, items: list[tuple[int, str]]) -> None:
     title_line, title = next((n, t) for n, t in items if t.startswith("Plan Intersectorial"))
     m = re.search(r"(\d{4})\s*-\s*(\d{4})\s*$", title)
-    builder = plan_node(ctx, KEY, MDO.IntersectoralPlan, title, int(m.group(1)), int(m.group(2)), "CO", title_line)
+    builder = plan_node(ctx, KEY, MDO.IntersectoralPlan, title, int(m.group(1)), int(m.group(2)), "CO", title_line,
+                        MEDELLIN)
     g, plan = ctx.graph, builder.plan
-    g.remove((plan, MDO.jurisdiction, None))
-    g.add((plan, MDO.jurisdiction, resource("municipality", "co-medellin")))
     issuer = next(t for n, t in items if n > title_line)
     for actor in split_actors(issuer, builder.actors).actors:
         g.add((plan, MDO.issuedBy, actor))
     _timeline(builder, items)
-    scheme = _index(items, "Esquema del Plan Intersectorial")
-    general = _index(items, "Objetivo General", scheme)
-    n, text = items[general + 1]
-    builder.component(MDO.GeneralObjective, builder.root, text, n, f"plan scheme, line {n}", key="general",
-                      notation=None)
+    general = _general_objective(builder, items, _index(items, "Esquema del Plan Intersectorial"), "plan scheme")
     transversal = _index(items, "Líneas Transversales", general)
     strategic = _index(items, "Líneas Estratégicas", transversal)
     matrix = _index(items, "Matriz de acciones", strategic)
@@ -92,6 +88,14 @@ def _read(ctx: ReadContext, items: list[tuple[int, str]]) -> None:
     operational = _index(items, "Planeación Operativa 2020", matrix)
     _declared(builder, items[matrix + 1 : operational], lines)
     _operational_plan(ctx, items, operational)
+
+
+def _general_objective(builder: PlanBuilder, items: list[tuple[int, str]], after: int, where: str) -> int:
+    """The "Objetivo General" heading after ``after`` and the paragraph under it; its index."""
+    general = _index(items, "Objetivo General", after)
+    n, text = items[general + 1]
+    builder.component(MDO.GeneralObjective, builder.root, text, n, f"{where}, line {n}", key="general", notation=None)
+    return general
 
 
 def _declared(builder: PlanBuilder, items: list[tuple[int, str]], lines: list) -> None:
@@ -146,15 +150,10 @@ def _timeline(builder: PlanBuilder, items: list[tuple[int, str]]) -> None:
 def _operational_plan(ctx: ReadContext, items: list[tuple[int, str]], start: int) -> None:
     n, _ = items[start]
     builder = plan_node(ctx, OPERATIONAL_KEY, MDO.OperationalPlan, "Planeación Operativa 2020 del Plan Intersectorial "
-                        "contra la ESCNNA de Medellín", 2020, 2020, "CO", n)
+                        "contra la ESCNNA de Medellín", 2020, 2020, "CO", n, MEDELLIN)
     g, plan = ctx.graph, builder.plan
-    g.remove((plan, MDO.jurisdiction, None))
-    g.add((plan, MDO.jurisdiction, resource("municipality", "co-medellin")))
     g.add((plan, MDO.implementsPlan, resource("plan", KEY)))
-    general = _index(items, "Objetivo general", start)
-    n, text = items[general + 1]
-    builder.component(MDO.GeneralObjective, builder.root, text, n, f"operational plan 2020, line {n}", key="general",
-                      notation=None)
+    general = _general_objective(builder, items, start, "operational plan 2020")
     strategies = _index(items, "Estrategias", general)
     challenges = _index(items, "RETOS 2020", strategies)
     advances = _index(items, "AVANCES", challenges)

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
-from rdflib.compare import isomorphic
+from rdflib import Dataset, Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from mandato.cli import main
 from mandato.pipeline import ingest, load_manifest
@@ -27,6 +27,17 @@ def corpus_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def corpus_store(corpus_store_path: Path) -> Store:
     return Store(corpus_store_path, must_exist=True)
+
+
+def assert_golden(graph: Graph, path: Path) -> None:
+    """Compare a reader's output with its golden file as graphs (STYLE 10);
+    MANDATO_REGEN_GOLDEN=1 rewrites the file."""
+    if REGEN:
+        path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    expected = Graph().parse(path, format="turtle")
+    if not isomorphic(graph, expected):
+        _, new, old = graph_diff(to_isomorphic(graph), to_isomorphic(expected))
+        raise AssertionError(f"not in golden: {sorted(new)[:5]}\nmissing: {sorted(old)[:5]}")
 
 
 def same_dataset(a: Dataset, b: Dataset) -> bool:

@@ -7,10 +7,9 @@ import re
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, SKOS, XSD
 
-from conftest import HERE, REGEN
+from conftest import HERE, assert_golden
 from mandato.catalogue import run
 from mandato.ingest.actors import split_actors
 from mandato.ingest.plan_matrix import due_period, split_notation
@@ -54,14 +53,7 @@ def _plan_part(graph: Graph) -> Graph:
 @pytest.mark.parametrize("source_id", [CONACOES, PERU, CORETT_OP, CORETT_SP, MEDELLIN])
 def test_golden_files(source_id, registry):
     _, graph, _ = _read(source_id, registry)
-    plan = _plan_part(graph)
-    golden = HERE / "golden" / f"{source_id}.ttl"
-    if REGEN:
-        golden.write_text(plan.serialize(format="turtle"), encoding="utf-8")
-    expected = Graph().parse(golden, format="turtle")
-    if not isomorphic(plan, expected):
-        _, new, old = graph_diff(to_isomorphic(plan), to_isomorphic(expected))
-        raise AssertionError(f"not in golden: {sorted(new)[:5]}\nmissing: {sorted(old)[:5]}")
+    assert_golden(_plan_part(graph), HERE / "golden" / f"{source_id}.ttl")
 
 
 def test_conacoes_counts_made_by_reading_the_document(registry):

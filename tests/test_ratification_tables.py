@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, XSD
 
-from conftest import HERE, REGEN
+from conftest import HERE, assert_golden
 from mandato.ingest.base import ReadContext
 from mandato.namespaces import ID, MDO
 from mandato.pipeline import load_manifest, read_source
@@ -38,13 +37,7 @@ def _read(source_id: str):
 
 def test_whole_tables_match_the_golden_file():
     graph, _ = _read("corett-plan-estrategico-2018-2027")
-    actions = _actions(graph)
-    if REGEN:
-        GOLDEN.write_text(actions.serialize(format="turtle"), encoding="utf-8")
-    golden = Graph().parse(GOLDEN, format="turtle")
-    if not isomorphic(actions, golden):
-        _, only_new, only_golden = graph_diff(to_isomorphic(actions), to_isomorphic(golden))
-        raise AssertionError(f"not in golden: {sorted(only_new)[:5]}\nmissing: {sorted(only_golden)[:5]}")
+    assert_golden(_actions(graph), GOLDEN)
 
 
 def test_every_dated_cell_is_one_action_and_nothing_else():
