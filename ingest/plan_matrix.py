@@ -72,7 +72,6 @@ class PlanBuilder:
         self.plan = resource("plan", key)
         self.root = Node(self.plan, None, ())
         self.actors = ctx.registry.actors.get(scope, {})
-        self.counts: dict[str, int] = {}
 
     def component(self, cls: URIRef, parent: Node, text: str, line: int, locator: str,
                   notation: str | None = None, key: str | None = None) -> Node:
@@ -105,7 +104,6 @@ class PlanBuilder:
                               "document and both notations are kept as printed", line, node.iri)
         g.add((node.iri, SKOS.prefLabel, Literal(text, lang="es")))
         self.ctx.derive(node.iri, line, locator)
-        self.counts[str(cls)] = self.counts.get(str(cls), 0) + 1
         return node
 
     def detail(self, owner: URIRef, kind: str, text: str, line: int, n: int, due: str | None = None) -> None:
