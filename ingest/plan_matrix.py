@@ -264,7 +264,7 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels,
             continue
         row = Row(number, {r: c for r, c in zip(roles, cells, strict=False) if r and c})
         for n, value in enumerate(cells):
-            if (value and n >= len(roles)) or (n < len(roles) and roles[n] is None and value):
+            if value and (roles[n] if n < len(roles) else None) is None:  # a cell under no role heading
                 if n in progress:
                     row.progress[progress[n]] = value
                 else:
