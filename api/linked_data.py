@@ -46,13 +46,13 @@ def router(store: Store, version: str) -> APIRouter:
             text = inject_values(DESCRIBE, {"s": URIRef(iri)})
         except ParameterError:
             raise NotFound(f"no resource <{iri}>") from None
-        triples = store.run(text).triples
+        triples = store.construct(text)
         if not triples:
             raise NotFound(f"no resource <{iri}>")
         offered = {"html": "text/html", **GRAPH_MEDIA}
         fmt = choose(request, format, offered, "turtle")
         if fmt == "html":
-            labels = {r["o"]: r["label"] for r in store.run(inject_values(LABELS, {"s": URIRef(iri)})).records()}
+            labels = {r["o"]: r["label"] for r in store.select(inject_values(LABELS, {"s": URIRef(iri)})).records()}
             return HTMLResponse(_html(iri, triples, labels))
         return Response(render(Triples(triples), fmt), media_type=offered[fmt])
 
@@ -145,14 +145,14 @@ def _void(store: Store, base: str, version: str) -> Graph:
         g.add((dist, RDF.type, DCAT.Distribution))
         g.add((dist, DCAT.downloadURL, dist))
         g.add((dist, DCAT.mediaType, Literal(DATASET_FORMATS[name][0])))
-    counts = {r["g"]: int(r["n"]) for r in store.run(
+    counts = {r["g"]: int(r["n"] or 0) for r in store.select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").records()}
     for name in store.named_graphs():
         sub = URIRef(name)
         g.add((ds, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, VOID.triples, Literal(counts.get(name, 0), datatype=XSD.integer)))
-    for s in store.run(
+    for s in store.select(
         "PREFIX mdo: <https://w3id.org/mandato/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
         "SELECT ?doc ?title ?file ?sha WHERE { ?doc a mdo:SourceDocument ; dcterms:title ?title ; "
         "mdo:fileName ?file ; mdo:sha256 ?sha }"

@@ -115,7 +115,7 @@ def matcher(store: Any, kind: str) -> Matcher:
     cache_ = store.matchers
     if kind not in cache_:
         text = inject_values(NAMES_QUERY, {"class": ENTITY_CLASSES[kind]})
-        rows = [(s["s"], s["name"], s["label"]) for s in store.run(text).records()]
+        rows = [(s["s"], s["name"], s["label"]) for s in store.select(text).records()]
         cache_[kind] = Matcher(kind, rows)
     return cache_[kind]
 

@@ -33,7 +33,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from mandato.catalogue import inject_values
 from mandato.errors import MandatoError
-from mandato.results import Boolean, Result, Table, Triples
+from mandato.results import Boolean, Queryable, Result, Table, Triples
 from mandato.terms import to_sparql
 
 TRANSIENT = {502, 503, 504}
@@ -80,7 +80,7 @@ class Endpoint:
         return {}, None
 
 
-class RemoteStore:
+class RemoteStore(Queryable):
     """The store interface of :class:`mandato.store.Store` over a remote SPARQL endpoint."""
 
     path = None
@@ -170,25 +170,25 @@ class RemoteStore:
     # -- the store interface --------------------------------------------------------------------
 
     def named_graphs(self) -> list[str]:
-        return [r["g"] for r in self.run(GRAPHS).records()]
+        return [str(r["g"]) for r in self.select(GRAPHS).records()]
 
     def graph(self, name: str) -> Graph:
-        triples = self.run(inject_values(GRAPH_TRIPLES, {"g": URIRef(name)}))
+        triples = self.construct(inject_values(GRAPH_TRIPLES, {"g": URIRef(name)}))
         g = Graph()
-        g.parse(data=ox.serialize(triples.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
         return g
 
     def __len__(self) -> int:
-        return int(self.run(COUNT).records()[0]["n"])
+        return int(self.select(COUNT).records()[0]["n"] or 0)
 
     def dump(self, rdf_format: ox.RdfFormat, graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
         if rdf_format.supports_datasets:
             text = QUADS if graph is None else inject_values(QUADS, {"g": URIRef(graph)})
-            table = self.run(text)
+            table = self.select(text)
             quads = [ox.Quad(s, p, o, g) for g, s, p, o in table.rows]
             return ox.serialize(quads, format=rdf_format, prefixes=prefixes)
         text = GRAPH_TRIPLES if graph is None else inject_values(GRAPH_TRIPLES, {"g": URIRef(graph)})
-        return ox.serialize(self.run(text).triples, format=rdf_format, prefixes=prefixes)
+        return ox.serialize(self.construct(text), format=rdf_format, prefixes=prefixes)
 
     def put_graph(self, name: str, ntriples: bytes) -> None:
         """Replace one named graph: Graph Store Protocol PUT, else one SPARQL Update request."""
@@ -249,7 +249,8 @@ class RemoteRunner:
         from mandato.query_pool import QueryTooLarge
 
         result = self.store.run(text)
-        size = {Table: lambda: len(result.rows), Triples: lambda: len(result.triples)}.get(type(result), lambda: 0)()
+        size = len(result.rows) if isinstance(result, Table) else len(result.triples) \
+            if isinstance(result, Triples) else 0
         if size > self.max_rows:
             raise QueryTooLarge(f"the query returns more than {self.max_rows} results; add a LIMIT or narrow it")
         return result

@@ -50,6 +50,26 @@ class Boolean:
 
 Result = Table | Triples | Boolean
 
+
+class Queryable:
+    """What the embedded and the remote store share: ``run`` answers any query; ``select`` and
+    ``construct`` answer the queries whose kind the caller knows."""
+
+    def run(self, sparql: str) -> Result:
+        raise NotImplementedError
+
+    def select(self, sparql: str) -> Table:
+        result = self.run(sparql)
+        if not isinstance(result, Table):
+            raise TypeError(f"a SELECT query was expected, not one that returns {type(result).__name__}")
+        return result
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        result = self.run(sparql)
+        if not isinstance(result, Triples):
+            raise TypeError(f"a CONSTRUCT query was expected, not one that returns {type(result).__name__}")
+        return result.triples
+
 ROW_MEDIA: dict[str, str] = {
     "json": "application/json",
     "srj": "application/sparql-results+json",

@@ -18,7 +18,7 @@ from rdflib import Graph
 
 from mandato.errors import StoreError
 from mandato.namespaces import STAGING_GRAPH_PREFIX
-from mandato.results import Boolean, Result, Triples, from_solutions
+from mandato.results import Boolean, Queryable, Result, Triples, from_solutions
 
 DEFAULT_STORE = "mandato-store"
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -50,7 +50,7 @@ def _open(path: Path, must_exist: bool) -> ox.Store:
     return _HANDLES[key]
 
 
-class Store:
+class Store(Queryable):
     def __init__(self, path: Path | None, must_exist: bool = False):
         """The store in directory ``path`` (created unless ``must_exist``), or in memory."""
         self.path = path
