@@ -155,7 +155,8 @@ def pivot(table: Table, spec: dict[str, Any]) -> Table:
     index, col, val = list(spec["index"]), spec["columns"], spec["values"]
     new_cols: list[str] = []
     cells: dict[tuple, dict[str, list[str]]] = {}
-    for rec in table.records():
+    records: list[dict[str, Any]] = table.records()
+    for rec in records:
         key = tuple(rec[i] for i in index)
         row = cells.setdefault(key, {})
         if rec[col] is not None:
@@ -163,7 +164,7 @@ def pivot(table: Table, spec: dict[str, Any]) -> Table:
                 new_cols.append(rec[col])
             if rec[val] is not None:
                 row.setdefault(rec[col], []).append(rec[val])
-    rows = [[*(None if k is None else ox.Literal(k) for k in key),
+    rows: list[list[Any]] = [[*(None if k is None else ox.Literal(k) for k in key),
              *(ox.Literal("; ".join(row[c])) if row.get(c) else None for c in new_cols)]
             for key, row in sorted(cells.items(), key=lambda kv: tuple(k or "" for k in kv[0]))]
     return Table([*index, *new_cols], rows)

@@ -42,7 +42,7 @@ class Registry:
     actors: dict[str, dict[tuple[str, ...], URIRef]] = field(default_factory=dict)
 
     def matcher(self, kind: str, cls: URIRef) -> Matcher:
-        rows = (self.graph + ontology_graph()).query(NAMES_QUERY, initBindings={"class": cls})
+        rows: Any = (self.graph + ontology_graph()).query(NAMES_QUERY, initBindings={"class": cls})
         return Matcher(kind, ((str(s), str(n), str(lbl) if lbl else None) for s, n, lbl in rows))
 
     @cached_property

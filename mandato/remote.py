@@ -33,7 +33,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from mandato.catalogue import inject_values
 from mandato.errors import MandatoError
-from mandato.results import Boolean, Queryable, Result, Table, Triples
+from mandato.results import Boolean, Queryable, Result, Table, Triples, serialized
 from mandato.terms import to_sparql
 
 TRANSIENT = {502, 503, 504}
@@ -184,11 +184,10 @@ class RemoteStore(Queryable):
     def dump(self, rdf_format: ox.RdfFormat, graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
         if rdf_format.supports_datasets:
             text = QUADS if graph is None else inject_values(QUADS, {"g": URIRef(graph)})
-            table = self.select(text)
-            quads = [ox.Quad(s, p, o, g) for g, s, p, o in table.rows]
-            return ox.serialize(quads, format=rdf_format, prefixes=prefixes)
+            rows: list[list[Any]] = self.select(text).rows
+            return serialized([ox.Quad(s, p, o, g) for g, s, p, o in rows], rdf_format, prefixes)
         text = GRAPH_TRIPLES if graph is None else inject_values(GRAPH_TRIPLES, {"g": URIRef(graph)})
-        return ox.serialize(self.construct(text), format=rdf_format, prefixes=prefixes)
+        return serialized(self.construct(text), rdf_format, prefixes)
 
     def put_graph(self, name: str, ntriples: bytes) -> None:
         """Replace one named graph: Graph Store Protocol PUT, else one SPARQL Update request."""

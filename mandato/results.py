@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
@@ -98,12 +100,21 @@ EXTENSIONS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt",
 
 
 def cell(term: Term | None) -> str:
-    return "" if term is None else term.value
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def serialized(items: Iterable[Any], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """Oxigraph's serialisation to bytes (its writer returns bytes when given no output)."""
+    return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
 
 
 def render(result: Result, fmt: str) -> bytes:
     if isinstance(result, Triples):
-        return ox.serialize(result.triples, format=GRAPH_FORMATS[fmt][1], prefixes=_prefixes(fmt))
+        return serialized(result.triples, GRAPH_FORMATS[fmt][1], _prefixes(fmt))
+    if isinstance(result, Boolean):
+        raise TypeError("a boolean answer has no row format")
     return ROW_WRITERS[fmt](result).encode("utf-8")
 
 

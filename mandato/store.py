@@ -18,7 +18,7 @@ from rdflib import Graph
 
 from mandato.errors import StoreError
 from mandato.namespaces import STAGING_GRAPH_PREFIX
-from mandato.results import Boolean, Queryable, Result, Triples, from_solutions
+from mandato.results import Boolean, Queryable, Result, Triples, from_solutions, serialized
 
 DEFAULT_STORE = "mandato-store"
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -110,11 +110,11 @@ class Store(Queryable):
         """The dataset (quad formats), the union of its graphs (triple formats), or one named graph."""
         if graph is not None:
             quads = list(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-            items = quads if rdf_format.supports_datasets else [q.triple for q in quads]
-            return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+            items: list[Any] = quads if rdf_format.supports_datasets else [q.triple for q in quads]
+            return serialized(items, rdf_format, prefixes)
         if rdf_format.supports_datasets:
-            return self.ox.dump(format=rdf_format, prefixes=prefixes)
-        return ox.serialize(self.query(ALL_TRIPLES), format=rdf_format, prefixes=prefixes)
+            return self.ox.dump(format=rdf_format, prefixes=prefixes) or b""
+        return serialized(self.query(ALL_TRIPLES), rdf_format, prefixes)
 
     def __len__(self) -> int:
         return len(self.ox)

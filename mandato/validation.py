@@ -128,8 +128,9 @@ def render_report(report: Report, fmt: str) -> str:
         lines.append(f"  {r.message_es}")
     # What a coordinator can act on: per plan, one line per part with all its gaps.
     by_plan: dict[str, dict[str, list[Result]]] = {}
-    for r in (r for r in report.results if r.plan is not None):
-        by_plan.setdefault(r.plan, {}).setdefault(r.focus, []).append(r)
+    for r in report.results:
+        if r.plan is not None:
+            by_plan.setdefault(r.plan, {}).setdefault(r.focus, []).append(r)
     for plan, parts in sorted(by_plan.items()):
         total = sum(len(rs) for rs in parts.values())
         plural = "s" if len(parts) != 1 else ""
