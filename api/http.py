@@ -11,8 +11,11 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from mandato.errors import MandatoError
+from mandato.remote import RemoteStore
 from mandato.results import negotiate
 from mandato.store import Store
+
+AnyStore = Store | RemoteStore  # the embedded store or a remote SPARQL endpoint
 
 
 def _env(name: str, default: float) -> float:
@@ -43,7 +46,7 @@ def error_body(status: int, message: str, errors: list[str] | None = None) -> JS
     return JSONResponse({"ok": False, "error": message, "errors": errors or [], "status": status}, status_code=status)
 
 
-def dataset_version(store: Store) -> str:
+def dataset_version(store: AnyStore) -> str:
     """A digest of the whole dataset; the store cannot change while the server holds it."""
     return hashlib.sha256(store.dump(ox.RdfFormat.N_QUADS)).hexdigest()[:16]
 

@@ -20,11 +20,10 @@ from mandato.catalogue import inject_values
 from mandato.errors import ParameterError
 from mandato.namespaces import BASE, ID, MDO, PREFIXES
 from mandato.packaged import ontology_graph
-from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, Triples, render
-from mandato.store import Store
+from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, Triples, cell, render
 from mandato.validation import render_report, validate
 
-from .http import NotFound, choose
+from .http import AnyStore, NotFound, choose
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -33,7 +32,7 @@ SELECT ?o ?label WHERE { ?s ?p ?o . ?o skos:prefLabel ?label FILTER(lang(?label)
 DATASET_MEDIA = {name: media for name, (media, _, _) in DATASET_FORMATS.items()}
 
 
-def router(store: Store, version: str) -> APIRouter:
+def router(store: AnyStore, version: str) -> APIRouter:
     r = APIRouter(tags=["linked data"])
     report_lock = threading.Lock()
     report_cache: dict[str, Any] = {}
@@ -52,7 +51,8 @@ def router(store: Store, version: str) -> APIRouter:
         offered = {"html": "text/html", **GRAPH_MEDIA}
         fmt = choose(request, format, offered, "turtle")
         if fmt == "html":
-            labels = {r["o"]: r["label"] for r in store.select(inject_values(LABELS, {"s": URIRef(iri)})).records()}
+            rows = store.select(inject_values(LABELS, {"s": URIRef(iri)})).records()
+            labels = {r["o"]: r["label"] for r in rows if r["o"] and r["label"]}
             return HTMLResponse(_html(iri, triples, labels))
         return Response(render(Triples(triples), fmt), media_type=offered[fmt])
 
@@ -111,8 +111,8 @@ def _html(iri: str, triples: list[ox.Triple], labels: dict[str, str]) -> str:
     title = next((t.object.value for t in triples if t.predicate.value.endswith("#prefLabel")
                   and isinstance(t.object, ox.Literal) and t.object.language == "es"), iri)
     rows = []
-    for t in sorted(triples, key=lambda t: (t.predicate.value, t.object.value)):
-        obj = t.object.value
+    for t in sorted(triples, key=lambda t: (t.predicate.value, cell(t.object))):
+        obj = cell(t.object)
         shown = _link(obj) + (f" <small>({html.escape(labels[obj])})</small>" if obj in labels else "")
         rows.append(f"<tr><td>{_link(t.predicate.value)}</td><td>{shown}</td></tr>")
     return ("<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">"
@@ -121,7 +121,7 @@ def _html(iri: str, triples: list[ox.Triple], labels: dict[str, str]) -> str:
             f"<a href=\"?format=jsonld\">JSON-LD</a></p><table>{''.join(rows)}</table></body></html>")
 
 
-def _void(store: Store, base: str, version: str) -> Graph:
+def _void(store: AnyStore, base: str, version: str) -> Graph:
     g = Graph()
     g.bind("void", VOID)
     g.bind("dcat", DCAT)
@@ -157,7 +157,7 @@ def _void(store: Store, base: str, version: str) -> Graph:
         "SELECT ?doc ?title ?file ?sha WHERE { ?doc a mdo:SourceDocument ; dcterms:title ?title ; "
         "mdo:fileName ?file ; mdo:sha256 ?sha }"
     ).records():
-        doc = URIRef(s["doc"])
+        doc = URIRef(str(s["doc"]))
         g.add((ds, DCTERMS.source, doc))
         g.add((doc, DCTERMS.title, Literal(s["title"])))
         g.add((doc, MDO.fileName, Literal(s["file"])))
@@ -168,13 +168,13 @@ def _void(store: Store, base: str, version: str) -> Graph:
 def _context() -> dict[str, Any]:
     onto = ontology_graph()
     ctx: dict[str, Any] = dict(PREFIXES)
-    for prop in sorted(set(onto.subjects(RDF.type, OWL.ObjectProperty))):
+    for prop in sorted(str(p) for p in onto.subjects(RDF.type, OWL.ObjectProperty)):
         if str(prop).startswith(str(MDO)):
             ctx[str(prop)[len(str(MDO)):]] = {"@id": f"mdo:{str(prop)[len(str(MDO)):]}", "@type": "@id"}
-    for prop in sorted(set(onto.subjects(RDF.type, OWL.DatatypeProperty))):
+    for prop in sorted(str(p) for p in onto.subjects(RDF.type, OWL.DatatypeProperty)):
         if str(prop).startswith(str(MDO)):
             ctx[str(prop)[len(str(MDO)):]] = {"@id": f"mdo:{str(prop)[len(str(MDO)):]}"}
-    for cls in sorted(set(onto.subjects(RDF.type, OWL.Class))):
+    for cls in sorted(str(c) for c in onto.subjects(RDF.type, OWL.Class)):
         if str(cls).startswith(str(MDO)):
             ctx[str(cls)[len(str(MDO)):]] = f"mdo:{str(cls)[len(str(MDO)):]}"
     ctx["prefLabel"] = {"@id": "skos:prefLabel", "@container": "@language"}

@@ -13,9 +13,8 @@ from fastapi.responses import Response
 from mandato.catalogue import SavedQuery, load_catalogue, run
 from mandato.errors import ParameterError
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA, Triples, render
-from mandato.store import Store
 
-from .http import choose
+from .http import AnyStore, choose
 
 FORMATS = sorted({*ROW_MEDIA, *GRAPH_MEDIA})
 FormatName = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
@@ -30,7 +29,7 @@ def describe(q: SavedQuery) -> dict[str, Any]:
     }
 
 
-def router(store: Store) -> APIRouter:
+def router(store: AnyStore) -> APIRouter:
     r = APIRouter(tags=["saved queries"])
     catalogue = load_catalogue()
 
@@ -50,7 +49,7 @@ def _doc(q: SavedQuery) -> str:
             "results JSON (srj) or XML (srx), CSV or TSV, or for a graph Turtle, JSON-LD, N-Triples or RDF/XML.")
 
 
-def _endpoint(store: Store, query: SavedQuery):
+def _endpoint(store: AnyStore, query: SavedQuery):
     names = {p.name for p in query.params}
 
     def endpoint(request: Request, **fields: str | None) -> Response:

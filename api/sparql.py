@@ -74,13 +74,14 @@ def router(pool_of) -> APIRouter:
         body = await request.body()
         if media == SPARQL_UPDATE:
             raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
+        text: str | None
         if media == SPARQL_QUERY:
             text = body.decode("utf-8", errors="replace")
         elif media == "application/x-www-form-urlencoded":
             form = parse_qs(body.decode("utf-8", errors="replace"))
             if "update" in form:
                 raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
-            text = form.get("query", [None])[0]
+            text = form["query"][0] if "query" in form else None
         else:
             raise MandatoError(f"send the query as {SPARQL_QUERY} or as a form field 'query'")
         return await run_in_threadpool(answer, request, text, format)

@@ -57,6 +57,8 @@ def read_sections(builder: PlanBuilder, start: int, end_of_matrix: int, period: 
                                      key=m.group(1) or str(axes))
             continue
         m = OBJECTIVE.match(text)
+        if m is None:  # a mark is an axis or an objective heading
+            continue
         statement = m.group(2).strip()
         if not statement:  # the objective's text is on a later line
             statement = next(lines[j].strip() for j in range(i + 1, end) if lines[j].strip())

@@ -23,7 +23,7 @@ from mandato.normalise import normalise, strip_markup
 
 from .actors import split_actors
 from .base import ReadContext
-from .plan_matrix import PlanBuilder
+from .plan_matrix import Node, PlanBuilder
 from .plans_common import plan_node
 
 KEY = "co-medellin-plan-intersectorial-escnna-2018-2028"
@@ -63,6 +63,8 @@ def read(ctx: ReadContext) -> None:
 def _read(ctx: ReadContext, items: list[tuple[int, str]]) -> None:
     title_line, title = next((n, t) for n, t in items if t.startswith("Plan Intersectorial"))
     m = re.search(r"(\d{4})\s*-\s*(\d{4})\s*$", title)
+    if m is None:
+        raise ctx.error(title_line, None, "the title states no period", "a title ending in 'YYYY - YYYY'")
     builder = plan_node(ctx, KEY, MDO.IntersectoralPlan, title, int(m.group(1)), int(m.group(2)), "CO", title_line,
                         MEDELLIN)
     g, plan = ctx.graph, builder.plan
@@ -78,7 +80,7 @@ def _read(ctx: ReadContext, items: list[tuple[int, str]]) -> None:
         n, text = items[k]
         builder.component(MDO.TransversalLine, builder.root, text, n, f"plan scheme, line {n}",
                           key=f"transversal-{k - transversal}", notation=None)
-    lines = []
+    lines: list[Node] = []
     for k in range(strategic + 1, matrix):
         n, text = items[k]
         if normalise(text).replace(" ", "") == "medellin":
@@ -157,7 +159,7 @@ def _operational_plan(ctx: ReadContext, items: list[tuple[int, str]], start: int
     strategies = _index(items, "Estrategias", general)
     challenges = _index(items, "RETOS 2020", strategies)
     advances = _index(items, "AVANCES", challenges)
-    nodes = {}
+    nodes: dict[str, Node] = {}
     for k in range(strategies + 1, challenges):
         n, text = items[k]
         nodes[normalise(text)] = builder.component(MDO.StrategicLine, builder.root, text, n,

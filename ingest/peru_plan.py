@@ -49,8 +49,7 @@ def read(ctx: ReadContext) -> None:
             objectives[m.group(1)] = builder.component(
                 MDO.StrategicObjective, axis, lines[text_line].strip(), text_line + 1,
                 f"strategic frame, line {text_line + 1}", notation=m.group(1))
-    headings = [(i, OBJECTIVE.match(lines[i])) for i in range(actions, closing)]
-    headings = [(i, m.group(1)) for i, m in headings if m]
+    headings = [(i, m.group(1)) for i in range(actions, closing) if (m := OBJECTIVE.match(lines[i]))]
     for n, (i, number) in enumerate(headings):
         end = headings[n + 1][0] if n + 1 < len(headings) else closing
         if number not in objectives:

@@ -53,9 +53,9 @@ def read(ctx: ReadContext) -> None:
         acts = list(ACT.finditer(plain))
         for m in acts:
             _act(ctx, instrument, number, plain, m)
-        if not acts and (m := UNDATED.search(plain)):
+        if not acts and (undated := UNDATED.search(plain)):
             ctx.find("undated-act",
-                     f"the text states a {VERBS[m.group('verb').lower()]} but gives no date; "
+                     f"the text states a {VERBS[undated.group('verb').lower()]} but gives no date; "
                      f"no treaty action recorded: \"{plain[:200]}\"",
                      number, instrument)
 

@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH, STAGING_GRAPH_PREFIX
 from mandato.packaged import ontology_graph, shapes_graph
+from mandato.remote import RemoteStore
 from mandato.store import Store
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -45,7 +46,7 @@ class Report:
     graph: Graph
 
 
-def data_graph(store: Store) -> Graph:
+def data_graph(store: Store | RemoteStore) -> Graph:
     data = Graph()
     data += ontology_graph()
     for name in store.named_graphs():
@@ -54,7 +55,7 @@ def data_graph(store: Store) -> Graph:
     return data
 
 
-def validate(store: Store) -> Report:
+def validate(store: Store | RemoteStore) -> Report:
     return validate_graph(data_graph(store))
 
 
