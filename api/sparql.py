@@ -26,6 +26,9 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 
 
+READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
+
+
 class UpdateRefused(MandatoError):
     status = 403
 
@@ -65,7 +68,7 @@ def router(pool_of) -> APIRouter:
                    format: str | None = Query(None, description="srj, srx, csv, tsv, json; turtle, jsonld, "
                                               "ntriples, rdfxml")) -> Response:
         if "update" in request.query_params:
-            raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
+            raise UpdateRefused(READ_ONLY)
         return answer(request, query, format)
 
     @r.post("/sparql", summary="SPARQL 1.1 query (POST)", description=description, response_model=None)
@@ -73,14 +76,14 @@ def router(pool_of) -> APIRouter:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()
         if media == SPARQL_UPDATE:
-            raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
+            raise UpdateRefused(READ_ONLY)
         text: str | None
         if media == SPARQL_QUERY:
             text = body.decode("utf-8", errors="replace")
         elif media == "application/x-www-form-urlencoded":
             form = parse_qs(body.decode("utf-8", errors="replace"))
             if "update" in form:
-                raise UpdateRefused("this endpoint is read-only: SPARQL updates are refused")
+                raise UpdateRefused(READ_ONLY)
             text = form["query"][0] if "query" in form else None
         else:
             raise MandatoError(f"send the query as {SPARQL_QUERY} or as a form field 'query'")

@@ -35,6 +35,12 @@ class QueryRejected(MandatoError):
     status = 400
 
 
+def check_size(size: int, max_rows: int) -> None:
+    """The row limit of the SPARQL endpoint: over it is an error, never a silent truncation."""
+    if size > max_rows:
+        raise QueryTooLarge(f"the query returns more than {max_rows} results; add a LIMIT or narrow it")
+
+
 # -- terms across the process boundary ------------------------------------------------------
 
 def _encode(term: Any) -> tuple | None:
@@ -161,8 +167,7 @@ class QueryPool:
         if kind == "ask":
             return Boolean(answer[1])
         items = answer[2] if kind == "rows" else answer[1]
-        if len(items) > self.max_rows:
-            raise QueryTooLarge(f"the query returns more than {self.max_rows} results; add a LIMIT or narrow it")
+        check_size(len(items), self.max_rows)
         if kind == "rows":
             return Table(answer[1], [[_decode(t) for t in row] for row in items])
         return Triples([_decode(t) for t in items])

@@ -245,13 +245,12 @@ class RemoteRunner:
         self.max_rows = max_rows
 
     def run(self, text: str) -> Result:
-        from mandato.query_pool import QueryTooLarge
+        from mandato.query_pool import check_size
 
         result = self.store.run(text)
         size = len(result.rows) if isinstance(result, Table) else len(result.triples) \
             if isinstance(result, Triples) else 0
-        if size > self.max_rows:
-            raise QueryTooLarge(f"the query returns more than {self.max_rows} results; add a LIMIT or narrow it")
+        check_size(size, self.max_rows)
         return result
 
     def close(self) -> None:
