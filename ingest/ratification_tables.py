@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib import URIRef
 
 from mandato.errors import ParameterError
-from mandato.namespaces import ID, MDO, resource
 from mandato.normalise import normalise
-from mandato.packaged import ontology_graph
 
 from .base import ReadContext
 from .dates import DateProblem, PartialDate, decide_order, parse_cell, split_numeric
+from .treaty_actions import label_of, treaty_action
 
 CONFIG = yaml.safe_load((Path(__file__).with_name("ratification_tables.yaml")).read_text("utf-8"))
 MARKS: dict[str, str] = CONFIG["marks"]
@@ -172,8 +170,8 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
         if len(group) > 1:
             ctx.find(
                 "duplicate-row",
-                f"table {table['name']} lists {_name(ctx, country)} {len(group)} times under "
-                f"{_name(ctx, instrument)} (lines {', '.join(str(r.line) for r in group)}); the rows are merged",
+                f"table {table['name']} lists {label_of(ctx, country)} {len(group)} times under "
+                f"{label_of(ctx, instrument)} (lines {', '.join(str(r.line) for r in group)}); the rows are merged",
                 group[-1].line, instrument,
             )
         acts: dict[tuple, Row] = {}
@@ -189,48 +187,9 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
             acts.setdefault((row.kind, act, deposit), row)
         if len(acts) > 1:
             ctx.find("conflicting-rows",
-                     f"table {table['name']} gives {len(acts)} different acts of {_name(ctx, country)} "
-                     f"on {_name(ctx, instrument)}; all are kept",
+                     f"table {table['name']} gives {len(acts)} different acts of {label_of(ctx, country)} "
+                     f"on {label_of(ctx, instrument)}; all are kept",
                      group[-1].line, instrument)
         for (kind, act, deposit), row in acts.items():
-            _action(ctx, table, row, kind, act, deposit)
-
-
-def _name(ctx: ReadContext, iri: URIRef) -> str:
-    for matcher in (ctx.registry.countries, ctx.registry.instruments):
-        if str(iri) in matcher.entries:
-            return matcher.entries[str(iri)].label
-    return str(iri)
-
-
-def _kind_label(kind: str) -> str:
-    """The Spanish label of a treaty action kind, from the ontology."""
-    for label in ontology_graph().objects(ID[f"treaty-action-kind/{kind}"], SKOS.prefLabel):
-        if isinstance(label, Literal) and label.language == "es":
-            return str(label)
-    return kind
-
-
-def treaty_action(ctx: ReadContext, instrument: URIRef, country: URIRef, kind: str,
-                  act: PartialDate, deposit: PartialDate | None = None) -> URIRef:
-    """The treaty action node, with an IRI minted from instrument, party, kind and date."""
-    inst_key = str(instrument).rsplit("/", 1)[-1]
-    iso = str(country).rsplit("/", 1)[-1]
-    node = resource("treaty-action", inst_key, iso, kind, act.iso())
-    g = ctx.graph
-    g.add((node, RDF.type, MDO.TreatyAction))
-    g.add((node, MDO.party, country))
-    g.add((node, MDO.instrument, instrument))
-    g.add((node, MDO.actionKind, ID[f"treaty-action-kind/{kind}"]))
-    g.add((node, MDO.actionDate, act.literal()))
-    if deposit is not None:
-        g.add((node, MDO.depositDate, deposit.literal()))
-    label = f"{_name(ctx, country)}: {_kind_label(kind)}, {_name(ctx, instrument)} ({act.iso()})"
-    g.add((node, SKOS.prefLabel, Literal(label, lang="es")))
-    return node
-
-
-def _action(ctx: ReadContext, table: dict, row: Row, kind: str, act: PartialDate,
-            deposit: PartialDate | None) -> None:
-    node = treaty_action(ctx, row.instrument, row.country, kind, act, deposit)
-    ctx.derive(node, row.line, f"{table['title']}, line {row.line}", row.text)
+            node = treaty_action(ctx, row.instrument, row.country, kind, act, deposit)
+            ctx.derive(node, row.line, f"{table['title']}, line {row.line}", row.text)

@@ -19,7 +19,7 @@ from mandato.namespaces import MDO
 
 from .base import ReadContext
 from .dates import DateProblem, PartialDate, parse_spanish
-from .ratification_tables import treaty_action
+from .treaty_actions import treaty_action
 
 HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*$")
 VERBS = {
