@@ -12,6 +12,8 @@ from . import (
     conacoes_plan,
     corett_operational_plan,
     corett_strategic_plan,
+    legal_framework,
+    legal_references,
     medellin_plan,
     peru_plan,
     ratification_tables,
@@ -29,6 +31,6 @@ READERS: dict[str, Reader] = {
     "corett-operational-plan": corett_operational_plan.read,
     "corett-strategic-plan": corett_strategic_plan.read,
     "medellin-plan": medellin_plan.read,
-    # Not yet: the institutions and
-    # national norms (issue 4); until then those documents are registered as sources only.
+    "legal-framework": legal_framework.read,
+    "legal-references": legal_references.read,
 }

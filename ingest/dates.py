@@ -19,6 +19,7 @@ from rdflib.namespace import XSD
 
 NUMERIC = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4}|\d{2})$")
 YEAR = re.compile(r"^(\d{4})$")
+ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 PIVOT = 50
 MONTHS = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
@@ -30,7 +31,7 @@ MONTH_FIRST = "month/day/year"
 
 @dataclass(frozen=True)
 class PartialDate:
-    """A date with the precision the source gives: a year, or a full day."""
+    """A date with the precision the source gives: a year, a month of a year, or a full day."""
 
     year: int
     month: int | None = None
@@ -38,13 +39,31 @@ class PartialDate:
 
     def literal(self) -> Literal:
         if self.month is None:
-            return Literal(f"{self.year:04d}", datatype=XSD.gYear)
+            return Literal(self.iso(), datatype=XSD.gYear)
+        if self.day is None:
+            return Literal(self.iso(), datatype=XSD.gYearMonth)
         return Literal(self.iso(), datatype=XSD.date)
 
     def iso(self) -> str:
         if self.month is None:
             return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    @classmethod
+    def from_iso(cls, text: str) -> PartialDate:
+        """``2005``, ``2011-07`` or ``2005-12-16`` (as curated data writes dates)."""
+        m = ISO.match(str(text).strip())
+        if m is None:
+            raise DateProblem(f"{text!r} is not a year, year-month or date in ISO 8601 form "
+                              "(2005, 2011-07, 2005-12-16)")
+        year, month, day = (int(g) if g else None for g in m.groups())
+        if day is not None:
+            return make(year, month, day)  # type: ignore[arg-type]
+        if month is not None and not 1 <= month <= 12:
+            raise DateProblem(f"{text!r} has no month {month}")
+        return cls(year, month)  # type: ignore[arg-type]
 
 
 class DateProblem(ValueError):

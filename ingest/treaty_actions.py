@@ -15,7 +15,10 @@ from .dates import PartialDate
 
 
 def label_of(ctx: ReadContext, iri: URIRef) -> str:
-    """The Spanish label of a country or instrument of the registry."""
+    """The Spanish label of a country or instrument of the registry or of the graph being read."""
+    for label in ctx.graph.objects(iri, SKOS.prefLabel):
+        if isinstance(label, Literal) and label.language == "es":
+            return str(label)
     for matcher in (ctx.registry.countries, ctx.registry.instruments):
         if str(iri) in matcher.entries:
             return matcher.entries[str(iri)].label

@@ -1,0 +1,296 @@
+"""Facts a source states only in narrative prose: coordination bodies, national norms, regional
+agreements and the mandates of plans (``data/curated/<source-id>.yaml``).
+
+A person read these facts from the document and wrote them down with the line each was read from
+and a quote that the line must contain. This reader checks every quote against the document
+(case-, accent- and punctuation-insensitive), so a curated file cannot drift from its source: a
+quote missing from its line is an ingest error naming the curated entry and the line.
+
+File layout (every entry has ``line`` and ``quote``; a fact whose words are on another line is
+written ``{value: …, line: N, quote: "…"}``; references name resources by IRI key):
+
+- ``country``: the default jurisdiction (ISO alpha-2) of the entries.
+- ``instruments``: ``key`` (``<cc>/<kind>/<number>`` for a national norm, ``regional/<name>``
+  for a regional agreement), ``class`` (ontology class), ``title``, ``number``, ``date``,
+  ``published``, ``issued_by``, ``creates``, ``dissolves``, ``approves``, ``regulates``,
+  ``amends``, ``implements``, ``adopts_definition_of``, ``signatories``, ``signed`` (a treaty's
+  signature date: one signature act per signatory).
+- ``bodies``: ``key`` (under ``id/organization/``; a body of the actor registry only gains
+  facts), ``class``, ``name`` (es, en), ``acronym``, ``legal_basis``, ``created``, ``members``,
+  ``chaired_by``, ``attached_to``, ``part_of``, ``functions`` (``{from: N, to: M}``: one
+  function per listed line of the document).
+- ``plans``: ``key`` (under ``id/plan/``; a plan of the corpus only gains facts), ``class``,
+  ``title``, ``period``, ``coordinated_by``, ``issued_by``, ``legal_basis``, ``implements``.
+- ``findings``: what the curator noticed (``line``, ``code``, ``message``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+from mandato.errors import IngestError, Location
+from mandato.namespaces import MDO, ORG, resource
+from mandato.normalise import normalise
+from mandato.packaged import CURATED_DIR
+
+from .base import ReadContext
+from .dates import DateProblem, PartialDate
+from .treaty_actions import treaty_action
+
+# Per instrument field: the property it states and the kind of resource it names.
+INSTRUMENT_LINKS: dict[str, tuple[URIRef, str]] = {
+    "issued_by": (MDO.issuedBy, "organization"),
+    "creates": (MDO.creates, "organization"),
+    "dissolves": (MDO.dissolves, "organization"),
+    "approves": (MDO.approves, "any"),
+    "regulates": (MDO.regulates, "instrument"),
+    "amends": (MDO.amends, "instrument"),
+    "implements": (MDO.implements, "instrument"),
+    "adopts_definition_of": (MDO.adoptsDefinitionOf, "instrument"),
+}
+BODY_LINKS: dict[str, tuple[URIRef, str]] = {
+    "legal_basis": (MDO.hasLegalBasis, "instrument"),
+    "chaired_by": (MDO.chairedBy, "organization"),
+    "attached_to": (MDO.attachedTo, "organization"),
+    "part_of": (ORG.subOrganizationOf, "organization"),
+}
+PLAN_LINKS: dict[str, tuple[URIRef, str]] = {
+    "coordinated_by": (MDO.coordinatedBy, "organization"),
+    "issued_by": (MDO.issuedBy, "organization"),
+    "approved_by": (MDO.approvedBy, "organization"),
+    "legal_basis": (MDO.hasLegalBasis, "instrument"),
+    "implements": (MDO.implementsPlan, "plan"),
+}
+LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: Any
+    line: int
+
+
+def curated_path(source_id: str) -> Path:
+    return CURATED_DIR / f"{source_id}.yaml"
+
+
+@cache
+def load_curated(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise IngestError(Location(str(path)), f"cannot read the curated file ({exc})") from None
+    if not isinstance(data, dict):
+        raise IngestError(Location(str(path)), "the curated file is not a mapping", "instruments, bodies, plans")
+    return data
+
+
+def norm_number(number: str) -> str:
+    """A norm's number for matching: ``32.824`` and ``32824`` alike, ``001-2016-IN`` as ``001-2016-in``."""
+    return normalise(number).replace(" ", "-").replace(".", "")
+
+
+@cache
+def known_norms() -> dict[tuple[str, str], URIRef]:
+    """(country, normalised number) -> IRI of every national norm of every curated file, for the
+    legal references found in plan text."""
+    index: dict[tuple[str, str], URIRef] = {}
+    for path in sorted(CURATED_DIR.glob("*.yaml")):
+        data = load_curated(path)
+        for entry in data.get("instruments", []):
+            country = entry.get("country", data.get("country"))
+            if entry.get("number") and country:
+                index[(country, norm_number(str(entry["number"])))] = instrument_iri(entry["key"])
+    return index
+
+
+def instrument_iri(key: str) -> URIRef:
+    return resource("instrument", *key.split("/"))
+
+
+class Curated:
+    """One curated file applied to the graph of the source it describes."""
+
+    def __init__(self, ctx: ReadContext, path: Path) -> None:
+        self.ctx, self.path = ctx, path
+        self.data = load_curated(path)
+        self.country: str | None = self.data.get("country")
+        self.local: dict[str, set[str]] = {
+            "instrument": {e["key"] for e in self.data.get("instruments", [])},
+            "organization": {e["key"] for e in self.data.get("bodies", [])},
+            "plan": {e["key"] for e in self.data.get("plans", [])},
+        }
+
+    # Checking against the document -----------------------------------------------------------
+
+    def problem(self, entry: dict[str, Any], message: str, expected: str | None = None) -> IngestError:
+        return IngestError(Location(self.path.name), f"entry '{entry.get('key', '?')}': {message}", expected)
+
+    def check(self, entry: dict[str, Any], line: Any, quote: Any) -> int:
+        lines = self.ctx.source.lines
+        if not isinstance(line, int) or not 1 <= line <= len(lines):
+            raise self.problem(entry, f"line {line!r} is not a line of {self.ctx.source.path.name}",
+                               f"1 to {len(lines)}")
+        if quote is not None and normalise(str(quote)) not in normalise(lines[line - 1]):
+            raise self.problem(entry, f"the quote {quote!r} is not on line {line} of {self.ctx.source.path.name}",
+                               "the words as the document prints them on that line")
+        return line
+
+    def facts(self, entry: dict[str, Any], field: str) -> list[Fact]:
+        """The values of a field, each with the line it was read from (the entry's line unless
+        the value says ``{value, line, quote}``)."""
+        raw = entry.get(field)
+        if raw is None:
+            return []
+        items = raw if isinstance(raw, list) else [raw]
+        out = []
+        for item in items:
+            if isinstance(item, dict) and "value" in item:
+                values = item["value"] if isinstance(item["value"], list) else [item["value"]]
+                line = self.check(entry, item.get("line"), item.get("quote"))
+                out.extend(Fact(v, line) for v in values)
+            else:
+                out.append(Fact(item, entry["line"]))
+        return out
+
+    def date(self, entry: dict[str, Any], fact: Fact) -> Literal:
+        try:
+            return PartialDate.from_iso(str(fact.value)).literal()
+        except DateProblem as exc:
+            raise self.problem(entry, str(exc)) from None
+
+    def ref(self, entry: dict[str, Any], key: str, kind: str) -> URIRef:
+        """The IRI a reference names: a key of this file, of the registry or of the corpus's plans."""
+        key = str(key)
+        kinds = ["instrument", "plan", "organization"] if kind == "any" else [kind]
+        for k in kinds:
+            if key in self.local.get(k, set()):
+                return instrument_iri(key) if k == "instrument" else resource(k, key)
+        for k in kinds:
+            iri = instrument_iri(key) if k == "instrument" else resource(k, key)
+            if (iri, RDF.type, None) in self.ctx.registry.graph or (iri, RDF.type, None) in self.ctx.graph:
+                return iri
+        raise self.problem(entry, f"'{key}' names no {' or '.join(kinds)} of this file, the registry or the plans "
+                           "read so far", "a key of the curated file or of data/reference")
+
+    # Entries ---------------------------------------------------------------------------------
+
+    def begin(self, entry: dict[str, Any], node: URIRef, what: str) -> None:
+        for required in ("key", "line", "quote"):
+            if required not in entry:
+                raise self.problem(entry, f"the entry has no '{required}'")
+        line = self.check(entry, entry["line"], entry["quote"])
+        self.ctx.derive(node, line, f"{what}, line {line}")
+
+    def links(self, entry: dict[str, Any], node: URIRef, table: dict[str, tuple[URIRef, str]]) -> None:
+        g = self.ctx.graph
+        for field, (prop, kind) in table.items():
+            for fact in self.facts(entry, field):
+                g.add((node, prop, self.ref(entry, fact.value, kind)))
+                if fact.line != entry["line"]:
+                    self.ctx.derive(node, fact.line, f"{field.replace('_', ' ')}, line {fact.line}")
+
+    def labels(self, entry: dict[str, Any], node: URIRef, field: str) -> None:
+        value = entry.get(field)
+        names = value if isinstance(value, dict) else {"es": value} if value else {}
+        for lang, text in names.items():
+            self.ctx.graph.add((node, SKOS.prefLabel, Literal(str(text), lang=lang)))
+
+    def jurisdiction(self, entry: dict[str, Any], node: URIRef) -> None:
+        if entry.get("municipality"):
+            self.ctx.graph.add((node, MDO.jurisdiction, resource("municipality", entry["municipality"])))
+        elif country := entry.get("country", self.country):
+            self.ctx.graph.add((node, MDO.jurisdiction, resource("country", country)))
+
+    def instrument(self, entry: dict[str, Any]) -> None:
+        g, node = self.ctx.graph, instrument_iri(str(entry.get("key")))
+        self.begin(entry, node, "legal framework")
+        for cls in entry["class"] if isinstance(entry["class"], list) else [entry["class"]]:
+            g.add((node, RDF.type, MDO[cls]))
+        self.labels(entry, node, "title")
+        if not entry["key"].startswith("regional/"):
+            self.jurisdiction(entry, node)
+        if entry.get("number"):
+            g.add((node, MDO.number, Literal(str(entry["number"]))))
+        for field, prop in (("date", MDO.adoptionDate), ("published", MDO.publicationDate)):
+            for fact in self.facts(entry, field):
+                g.add((node, prop, self.date(entry, fact)))
+        self.links(entry, node, INSTRUMENT_LINKS)
+        signatories = self.facts(entry, "signatories")
+        for fact in signatories:
+            g.add((node, MDO.signatory, resource("country", fact.value)))
+        for fact in self.facts(entry, "signed"):
+            when = PartialDate.from_iso(str(fact.value))
+            for party in signatories:
+                act = treaty_action(self.ctx, node, resource("country", party.value), "signature", when)
+                self.ctx.derive(act, fact.line, f"legal framework, line {fact.line}")
+
+    def body(self, entry: dict[str, Any]) -> None:
+        g, node = self.ctx.graph, resource("organization", str(entry.get("key")))
+        self.begin(entry, node, "coordination bodies")
+        if entry.get("class"):
+            g.add((node, RDF.type, MDO[entry["class"]] if ":" not in entry["class"] else ORG[entry["class"][4:]]))
+            self.labels(entry, node, "name")
+            self.jurisdiction(entry, node)
+        elif (node, RDF.type, None) not in self.ctx.registry.graph:
+            raise self.problem(entry, "a body the actor registry does not define needs its class and name")
+        for fact in self.facts(entry, "acronym"):
+            g.add((node, MDO.acronym, Literal(str(fact.value))))
+        for fact in self.facts(entry, "created"):
+            g.add((node, MDO.creationDate, self.date(entry, fact)))
+        for fact in self.facts(entry, "members"):
+            g.add((node, MDO.memberCount, Literal(int(fact.value), datatype=XSD.integer)))
+            if fact.line != entry["line"]:
+                self.ctx.derive(node, fact.line, f"members, line {fact.line}")
+        self.links(entry, node, BODY_LINKS)
+        span = entry.get("functions")
+        if span:
+            first, last = self.check(entry, span.get("from"), None), self.check(entry, span.get("to"), None)
+            for i in range(first, last + 1):
+                text = LIST_MARKER.sub("", self.ctx.source.lines[i - 1]).strip()
+                if text:
+                    g.add((node, MDO.function, Literal(text, lang="es")))
+            self.ctx.derive(node, first, f"functions, lines {first}-{last}")
+
+    def plan(self, entry: dict[str, Any]) -> None:
+        g, node = self.ctx.graph, resource("plan", str(entry.get("key")))
+        self.begin(entry, node, "plans and mandates")
+        if entry.get("class"):
+            g.add((node, RDF.type, MDO[entry["class"]]))
+            self.labels(entry, node, "title")
+            title = entry["title"]["es"] if isinstance(entry["title"], dict) else entry["title"]
+            g.add((node, DCTERMS.title, Literal(str(title), lang="es")))
+            g.add((node, DCTERMS.identifier, Literal(entry["key"])))
+            self.jurisdiction(entry, node)
+            if entry.get("period"):
+                start, end = entry["period"]
+                g.add((node, MDO.startDate, Literal(str(start), datatype=XSD.gYear)))
+                g.add((node, MDO.endDate, Literal(str(end), datatype=XSD.gYear)))
+        self.links(entry, node, PLAN_LINKS)
+
+    def apply(self) -> None:
+        for entry in self.data.get("plans", []):
+            self.plan(entry)
+        for entry in self.data.get("bodies", []):
+            self.body(entry)
+        for entry in self.data.get("instruments", []):
+            self.instrument(entry)
+        for entry in self.data.get("findings", []):
+            line = self.check(entry, entry.get("line"), entry.get("quote"))
+            self.ctx.find(entry["code"], entry["message"], line)
+
+
+def read(ctx: ReadContext) -> None:
+    path = curated_path(ctx.source.id)
+    if not path.exists():
+        raise ctx.error(None, None, f"no curated legal framework for this source ({path.name} in {CURATED_DIR})",
+                        "a curated file named after the source id")
+    Curated(ctx, path).apply()
