@@ -151,7 +151,7 @@ class Curated:
         if raw is None:
             return []
         items = raw if isinstance(raw, list) else [raw]
-        out = []
+        out: list[Fact] = []
         for item in items:
             if isinstance(item, dict) and "value" in item:
                 values = item["value"] if isinstance(item["value"], list) else [item["value"]]

@@ -70,6 +70,7 @@ def read(ctx: ReadContext) -> None:
     seen: set[URIRef] = set()
     for row in g.query(TEXT_QUERY):
         part, text, line, where = row  # type: ignore[misc]
+        assert isinstance(part, URIRef)
         country = ctx.registry.graph.value(where, MDO.withinCountry) or where
         iso = str(country).rsplit("/", 1)[-1].upper() if country is not None else None
         words = f" {normalise(str(text))} "
