@@ -6,9 +6,10 @@ Each file is valid SPARQL whose ``#+`` comment lines hold a YAML header (the grl
 optional ``pivot`` that turns long rows into one column per value. Every file is parsed when the
 catalogue loads; a broken one stops start-up with a message naming the file.
 
-Parameters are bound as RDF terms in a ``VALUES`` clause placed at the start of the top-level
-``WHERE`` group, so every filter of the query sees them; an optional parameter left out stays
-unbound.
+Parameters are bound as RDF terms in a ``VALUES`` clause placed at the start of every ``WHERE``
+group, the top-level one and those of subqueries, so every filter sees them and a subquery works
+on the parameter's value instead of the whole store (a parameter's variable means the same thing
+in every subquery of a saved query); an optional parameter left out stays unbound.
 """
 
 from __future__ import annotations
@@ -55,11 +56,10 @@ class SavedQuery:
 def inject_values(text: str, bindings: dict[str, URIRef | Literal]) -> str:
     if not bindings:
         return text
-    m = WHERE.search(text)
-    if m is None:
+    if WHERE.search(text) is None:
         raise CatalogueError("a saved query has no WHERE group to bind parameters in")
     values = " ".join(f"VALUES ?{var} {{ {to_sparql(term)} }}" for var, term in bindings.items())
-    return f"{text[: m.end()]}\n  {values}\n{text[m.end():]}"
+    return WHERE.sub(lambda m: f"{m.group(0)}\n  {values}\n", text)
 
 
 def parse_file(path: Path) -> SavedQuery:

@@ -24,6 +24,7 @@ ENTITY_CLASSES: dict[str, URIRef] = {
     "group": ORG.Organization,
     "actor": ORG.Organization,
     "plan": MDO.Plan,
+    "activity": MDO.PlanComponent,
 }
 # Unreserved and sub-delimiter characters, "/", "?", "#", ":", "@" and percent-escapes: no brackets
 # (which SPARQL's IRIREF refuses), quotes, braces, angle brackets, spaces or backslashes.
