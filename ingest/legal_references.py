@@ -57,7 +57,7 @@ def treaty_names(ctx: ReadContext) -> dict[str, URIRef]:
     """Normalised name -> treaty, for every name of at least two words or an acronym of four letters."""
     out: dict[str, URIRef] = {}
     for iri, entry in ctx.registry.instruments.entries.items():
-        for name in entry.names:
+        for name in map(normalise, entry.names):
             if len(name.split()) >= 2 or len(name) >= 4:
                 out[name] = URIRef(iri)
     return out

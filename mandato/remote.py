@@ -129,7 +129,9 @@ class RemoteStore(Queryable):
         headers, auth = self.endpoint.auth()
         client = SPARQLWrapper(url)
         client.setMethod(POST)
-        client.setQuery(sparql)
+        # Whole-line comments go: the endpoint does not need them, and SPARQLWrapper guesses the
+        # query form from the text with them (a header saying "creates" read as CREATE, an update).
+        client.setQuery("\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#")))
         client.setTimeout(int(self.endpoint.timeout))
         for name, value in headers.items():
             client.addCustomHttpHeader(name, value)

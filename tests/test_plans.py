@@ -161,7 +161,7 @@ def test_plan_queries(corpus_store):
     plans = {r["plan"]: r for r in run(corpus_store, "plans", {}).records()}
     assert plans["cr-conacoes-2021"]["period"] == "2021" and plans["cr-conacoes-2021"]["country_code"] == "CR"
     assert plans["pe-plan-nacional-trata-2017-2021"]["period"] == "2017-2021"
-    outline = run(corpus_store, "plan-outline", {"plan": "Plan Nacional contra la Trata"}).records()
+    outline = run(corpus_store, "plan-outline", {"plan": "Plan Nacional contra la Trata 2017-2021"}).records()
     assert len(outline) == 4 + 4 + 17 + 50
     assert outline[0]["level"] == "axis" and outline[0]["notation"] == "4"
     assert {r["level"] for r in outline} == {"axis", "objective", "activity"}
@@ -290,7 +290,8 @@ def test_medellin_plan(registry):
 
 def test_municipal_plans_belong_to_their_country(corpus_store):
     plans = {r["plan"]: r for r in run(corpus_store, "plans", {"country": "Colombia"}).records()}
-    assert set(plans) == {MEDELLIN, "co-medellin-plan-operativo-2020"}
+    # The plan, its 2020 operational plan and the ten-year plan it is based on (line 23).
+    assert set(plans) == {MEDELLIN, "co-medellin-plan-operativo-2020", "co-medellin-plan-docenal-2016-2028"}
     assert {r["country_code"] for r in plans.values()} == {"CO"}
 
 

@@ -18,8 +18,10 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from conftest import TREATY_ACTIONS
+
 MANDATO = str(Path(sys.executable).parent / "mandato")
-TREATY_ACTIONS = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/mandato/ontology#TreatyAction> }"
+COUNT_ACTIONS = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/mandato/ontology#TreatyAction> }"
 
 
 def free_port() -> int:
@@ -80,17 +82,17 @@ def test_saved_query_over_http(server):
 def test_sparqlwrapper(server):
     base, _ = server
     client = SPARQLWrapper(base + "/sparql")
-    client.setQuery(TREATY_ACTIONS)
+    client.setQuery(COUNT_ACTIONS)
     client.setReturnFormat(JSON)
     result = client.query().convert()
-    assert result["results"]["bindings"][0]["n"]["value"] == "136"
+    assert result["results"]["bindings"][0]["n"]["value"] == str(TREATY_ACTIONS)
 
 
 def test_rdflib_sparqlstore(server):
     base, _ = server
     graph = Graph(store=SPARQLStore(base + "/sparql"))
-    rows = list(graph.query(TREATY_ACTIONS))
-    assert int(rows[0][0]) == 136
+    rows = list(graph.query(COUNT_ACTIONS))
+    assert int(rows[0][0]) == TREATY_ACTIONS
 
 
 def test_runaway_query_does_not_stop_the_server(server):
@@ -98,4 +100,4 @@ def test_runaway_query_does_not_stop_the_server(server):
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     r = httpx.get(base + "/sparql", params={"query": runaway}, timeout=30)
     assert r.status_code == 503
-    assert httpx.get(base + "/sparql", params={"query": TREATY_ACTIONS}).status_code == 200
+    assert httpx.get(base + "/sparql", params={"query": COUNT_ACTIONS}).status_code == 200

@@ -60,8 +60,8 @@ def test_replacing_graphs_is_all_or_nothing(tmp_path: Path):
 def test_ingest_command_prints_counts_and_findings(cli, tmp_path: Path):
     code, out, err = cli("--store", tmp_path / "s", "ingest")
     assert code == 0
-    assert "corett-plan-estrategico-2018-2027: " in out and "134 treaty actions, " in out
-    assert "pe-plan-nacional-trata-2017-2021: " in out and "2 treaty actions, 3 findings" in out
+    assert "corett-plan-estrategico-2018-2027: " in out and "142 treaty actions, " in out
+    assert "pe-plan-nacional-trata-2017-2021: " in out and "2 treaty actions, 5 findings" in out
     assert "[5/5] reading" in err  # progress
     assert "finding in corett-plan-estrategico-2018-2027, line 539" in err and "[duplicate-row]" in err
     assert "finding in corett-plan-estrategico-2018-2027, line 74" in err  # from the reference data
