@@ -5,6 +5,7 @@ convention), documented in the OpenAPI page with their examples."""
 from __future__ import annotations
 
 import inspect
+from collections import OrderedDict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,6 +14,7 @@ from fastapi.responses import Response
 from mandato.catalogue import SavedQuery, load_catalogue, run
 from mandato.errors import ParameterError
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA, Triples, render
+from mandato.store import Store
 
 from .http import AnyStore, choose
 
@@ -49,18 +51,36 @@ def _doc(q: SavedQuery) -> str:
             "results JSON (srj) or XML (srx), CSV or TSV, or for a graph Turtle, JSON-LD, N-Triples or RDF/XML.")
 
 
+CACHED_ANSWERS = 512  # per saved query
+
+
 def _endpoint(store: AnyStore, query: SavedQuery):
     names = {p.name for p in query.params}
+    # The embedded store cannot change while it is served (the server holds its lock), so an
+    # answer, once rendered, is kept for the same parameters and format (least recently used
+    # out first). A remote store may change under us: its answers are not kept.
+    answers: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+    keep = isinstance(store, Store)
 
     def endpoint(request: Request, **fields: str | None) -> Response:
         unknown = sorted(set(request.query_params) - names - {"format"})
         if unknown:
             raise ParameterError(f"the query '{query.name}' has no parameter {', '.join(unknown)}", sorted(names))
         args = {k: v for k, v in fields.items() if k != "format" and v is not None}
+        key = (tuple(sorted(args.items())), fields.get("format"), request.headers.get("accept"))
+        if keep and key in answers:
+            answers.move_to_end(key)
+            body, media = answers[key]
+            return Response(body, media_type=media)
         result = run(store, query.name, args)
         offered = GRAPH_MEDIA if isinstance(result, Triples) else ROW_MEDIA
         fmt = choose(request, fields.get("format"), offered, "turtle" if isinstance(result, Triples) else "json")
-        return Response(render(result, fmt), media_type=offered[fmt])
+        body, media = render(result, fmt), offered[fmt]
+        if keep:
+            answers[key] = (body, media)
+            if len(answers) > CACHED_ANSWERS:
+                answers.popitem(last=False)
+        return Response(body, media_type=media)
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in query.params:

@@ -1,6 +1,7 @@
 """Peru, Plan Nacional contra la Trata de Personas 2017-2021 (``pe-plan-nacional-trata-2017-2021.txt``).
 
-Layout: "# MARCO ESTRATÉGICO DEL PLAN NACIONAL" gives the axes ("## 4 - GOBERNANZA
+Layout: a cover "# PLAN NACIONAL CONTRA LA TRATA DE PERSONAS" with the period on a line of its
+own; the plan's key is the source id. "# MARCO ESTRATÉGICO DEL PLAN NACIONAL" gives the axes ("## 4 - GOBERNANZA
 INSTITUCIONAL") and under each its strategic objective ("### **OBJETIVO ESTRATÉGICO 1:**" and the
 objective's text on the next line; axis 4 holds objective 1, as printed). "# ACCIONES Y METAS
 PRIORITARIAS" repeats "## Objetivo estratégico N:" before each page of the matrix OBJETIVO
@@ -18,7 +19,8 @@ from .base import ReadContext
 from .plan_matrix import Levels, Node, read_matrix
 from .plans_common import plan_node
 
-KEY = "pe-plan-nacional-trata-2017-2021"
+TITLE = "Plan Nacional contra la Trata de Personas"
+PERIOD = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
 AXIS = re.compile(r"^##\s+(\d+)\s*-\s*(.+?)\s*$")
 OBJECTIVE = re.compile(r"^#{2,3}\s+(?:\*\*)?objetivo estrat[ée]gico\s+(\d+):?(?:\*\*)?\s*$", re.IGNORECASE)
 LEVELS = Levels({"objective": MDO.ImmediateObjective}, split_targets=True)
@@ -33,8 +35,15 @@ def _section(ctx: ReadContext, heading: str, after: int = 0) -> int:
 
 def read(ctx: ReadContext) -> None:
     lines = ctx.source.lines
-    builder = plan_node(ctx, KEY, MDO.NationalPlan, "Plan Nacional contra la Trata de Personas 2017-2021",
-                        2017, 2021, "PE", next(i + 1 for i, t in enumerate(lines) if "PLAN NACIONAL" in t))
+    heading = next((i for i, t in enumerate(lines) if t.startswith("# PLAN NACIONAL")), None)
+    period = next((m for t in lines[heading or 0:(heading or 0) + 5] if (m := PERIOD.match(t))), None)
+    if heading is None or period is None:
+        raise ctx.error(heading, None, "the cover has no '# PLAN NACIONAL …' heading followed by its period",
+                        "# PLAN NACIONAL CONTRA LA TRATA DE PERSONAS, then 2017-2021")
+    start, end = int(period.group(1)), int(period.group(2))
+    # The plan's key is the source id: the bundled plan's is pe-plan-nacional-trata-2017-2021.
+    builder = plan_node(ctx, ctx.source.id, MDO.NationalPlan, f"{TITLE} {start}-{end}", start, end,
+                        ctx.source.jurisdiction or "PE", heading + 1)
     frame = _section(ctx, "# MARCO ESTRATÉGICO")
     actions = _section(ctx, "# ACCIONES Y METAS PRIORITARIAS", frame)
     closing = _section(ctx, "# ¿CÓMO IMPLEMENTAMOS", actions)

@@ -1,0 +1,132 @@
+"""A synthetic corpus for benchmarks: documents in the layouts the readers take, at any size,
+deterministic from a seed. The readers are exercised, not bypassed: `mandato ingest DIR` reads it.
+
+The bundled corpus, and two kinds of synthetic document (about 80 % plans, 20 % tables):
+- national plans in the layout of Peru's Plan Nacional (``peru-plan`` reader): the bundled plan
+  with a new period, and each page of its action matrix repeated with renumbered objectives and
+  actions (``--copies`` per plan) and varied wording;
+- ratification tables in the layout of the Regional Coalition's strategic plan
+  (``ratification-tables`` reader): every instrument of the registry, a row per country of the
+  registry, random dates and marks.
+
+The registry knows 18 countries and 20 instruments (those the bundled corpus names), so tables
+cannot cover every UN member state: a reader given a country it does not know stops with an error,
+by design. Size comes from the number of documents.
+
+    python benchmarks/synthetic.py OUT_DIR --triples 100000 [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from mandato.packaged import CORPUS_DIR
+from mandato.registry import load_registry
+
+PERU = CORPUS_DIR / "pe-plan-nacional-trata-2017-2021.txt"
+PAGE = re.compile(r"^## Objetivo estratégico (\d+):", re.IGNORECASE)
+NOTATION = re.compile(r"<b>(\d+)\.(\d+)((?:\.\d+)?)(\.?)</b>")
+VERBS = ["Fortalecer", "Promover", "Implementar", "Articular", "Difundir", "Evaluar", "Capacitar", "Coordinar"]
+# Triples a document adds, measured on this generator's output (used to pick document counts).
+TRIPLES_PER_PLAN_COPY = 2450
+TRIPLES_PER_TABLE = 2550
+
+
+def national_plan(rng: random.Random, copies: int, start: int) -> str:
+    """The bundled national plan with a new period and its matrix pages repeated ``copies`` times."""
+    lines = PERU.read_text(encoding="utf-8").splitlines()
+    lines[lines.index("2017-2021")] = f"{start}-{start + 4}"
+    first = next(i for i, t in enumerate(lines) if PAGE.match(t))
+    closing = next(i for i, t in enumerate(lines) if t.startswith("# ¿CÓMO IMPLEMENTAMOS"))
+    pages = lines[first:closing]
+    out = lines[:first]
+    for copy in range(copies):
+        for text in pages:
+            if PAGE.match(text) or "\t" not in text:
+                out.append(text)
+                continue
+            shift = 20 * copy
+            text = NOTATION.sub(lambda m, k=shift: f"<b>{m.group(1)}.{int(m.group(2)) + k}{m.group(3)}{m.group(4)}</b>",
+                                text)
+            if copy:
+                text = re.sub(r"(</b> )([A-ZÁÉÍÓÚ][a-záéíóú]+)", lambda m: m.group(1) + rng.choice(VERBS), text,
+                              count=1)
+            out.append(text)
+    return "\n".join(out + lines[closing:]) + "\n"
+
+
+def ratification_tables(rng: random.Random) -> str:
+    """Table A (UN and ILO instruments, day first) and table B (OAS instruments, month first with
+    deposit dates), every country of the registry, random acts; about 15 % of cells are empty."""
+    registry = load_registry()
+    countries = sorted({e.label for e in registry.countries.entries.values()})
+    instruments = sorted(registry.instruments.entries.values(), key=lambda e: e.iri)
+    regional = [e for e in instruments if "/instrument/oas-" in e.iri]
+    universal = [e for e in instruments if e not in regional]
+    a = ["A. INSTRUMENTOS INTERNACIONALES", "", "Instrumento\tPaís\tFecha de Ratificación, adhesión (a)"]
+    for entry in universal:
+        for n, country in enumerate(countries):
+            cells = [f"<i>{entry.label}</i>" if n == 0 else "", country, ""]
+            if rng.random() > 0.15:
+                day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(1960, 2020)
+                cells[2] = f"{day:02d} /{month:02d}/ {year}" + (" a" if rng.random() < 0.3 else "")
+            a.append("\t".join(cells))
+        a.append("")
+    b = ["B. INSTRUMENTOS REGIONALES", "",
+         "Instrumento\tPaís\tFecha de Ratificación, adhesión (a)\tFecha de depósito del instrumento"]
+    for entry in regional:
+        for n, country in enumerate(countries):
+            cells = [f"<i>{entry.label}</i>" if n == 0 else "", country, "", ""]
+            if rng.random() > 0.15:
+                month, day, year = rng.randint(1, 12), rng.randint(1, 28), rng.randint(60, 99)
+                cells[2] = f"{month:02d}/{day:02d}/{year:02d}"
+                cells[3] = f"{month:02d}/{day:02d}/{year:02d} " + rng.choice(["RA", "AD"])
+            b.append("\t".join(cells))
+        b.append("")
+    return "\n".join([*a, *b, "C. ACUERDOS REGIONALES", ""]) + "\n"
+
+
+def generate(directory: Path, triples: int, seed: int = 7, copies: int = 4) -> list[dict]:
+    """Write about ``triples`` triples' worth of documents and their manifest to ``directory``."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    plans = max(1, round(triples * 0.8 / (TRIPLES_PER_PLAN_COPY * copies)))
+    tables = max(1, round(triples * 0.2 / TRIPLES_PER_TABLE))
+    # The bundled corpus comes too: the saved queries' examples name its plans and activities.
+    manifest = yaml.safe_load((CORPUS_DIR / "sources.yaml").read_text(encoding="utf-8"))
+    for entry in manifest:
+        shutil.copy(CORPUS_DIR / entry["file"], directory / entry["file"])
+    for n in range(plans):
+        sid = f"pe-plan-sintetico-{n:04d}"
+        (directory / f"{sid}.txt").write_text(national_plan(rng, copies, 1990 + n % 30), encoding="utf-8")
+        manifest.append({"id": sid, "file": f"{sid}.txt", "title": f"Plan sintético {n}", "jurisdiction": "PE",
+                         "readers": ["peru-plan", "legal-references"]})
+    for n in range(tables):
+        sid = f"tablas-ratificacion-sinteticas-{n:04d}"
+        (directory / f"{sid}.txt").write_text(ratification_tables(rng), encoding="utf-8")
+        manifest.append({"id": sid, "file": f"{sid}.txt", "title": f"Tablas sintéticas {n}",
+                         "readers": ["ratification-tables"]})
+    (directory / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
+                                            encoding="utf-8")
+    return manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--triples", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--copies", type=int, default=4, help="matrix pages per plan, repeated")
+    args = parser.parse_args()
+    manifest = generate(args.out, args.triples, args.seed, args.copies)
+    print(f"{len(manifest)} documents in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
