@@ -58,7 +58,8 @@ def _endpoint(store: AnyStore, query: SavedQuery):
     names = {p.name for p in query.params}
     # The embedded store cannot change while it is served (the server holds its lock), so an
     # answer, once rendered, is kept for the same parameters and format (least recently used
-    # out first). A remote store may change under us: its answers are not kept.
+    # out first). A remote store may change under us: its answers are not kept. A request with
+    # "Cache-Control: no-cache" is answered afresh.
     answers: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
     keep = isinstance(store, Store)
 
@@ -68,7 +69,8 @@ def _endpoint(store: AnyStore, query: SavedQuery):
             raise ParameterError(f"the query '{query.name}' has no parameter {', '.join(unknown)}", sorted(names))
         args = {k: v for k, v in fields.items() if k != "format" and v is not None}
         key = (tuple(sorted(args.items())), fields.get("format"), request.headers.get("accept"))
-        if keep and key in answers:
+        fresh = "no-cache" in request.headers.get("cache-control", "")  # HTTP: do not answer from a cache
+        if keep and key in answers and not fresh:
             answers.move_to_end(key)
             body, media = answers[key]
             return Response(body, media_type=media)

@@ -249,3 +249,14 @@ def test_regression_bracket_in_a_resource_path_is_404_not_500(client):
     for path in ("/id/%5B", "/id/a%5Db", "/id/%7B", "/id/a%20b"):
         r = client.get(path)
         assert r.status_code == 404 and r.json()["ok"] is False
+
+
+def test_answers_are_kept_but_no_cache_asks_afresh(client):
+    url = "/queries/ratifications"
+    params = {"instrument": "Protocolo de Palermo", "format": "csv"}
+    first = client.get(url, params=params)
+    again = client.get(url, params=params)
+    fresh = client.get(url, params=params, headers={"Cache-Control": "no-cache"})
+    assert first.status_code == again.status_code == fresh.status_code == 200
+    assert first.content == again.content == fresh.content and first.headers["content-type"].startswith("text/csv")
+    assert client.get(url, params={**params, "format": "json"}).headers["content-type"].startswith("application/json")

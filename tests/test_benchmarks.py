@@ -1,0 +1,34 @@
+"""The benchmark suite is not part of the tests; a small smoke run of it is (issue 7)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import HERE
+from mandato.catalogue import load_catalogue
+
+BENCHMARKS = HERE.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+import synthetic  # noqa: E402
+
+
+def test_the_synthetic_corpus_is_deterministic_from_its_seed(tmp_path):
+    first = synthetic.generate(tmp_path / "a", 30_000, seed=3)
+    second = synthetic.generate(tmp_path / "b", 30_000, seed=3)
+    synthetic.generate(tmp_path / "c", 30_000, seed=4)
+    assert first == second and len(first) > 5
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert all((tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes() for n in names)
+    assert any((tmp_path / "a" / n).read_bytes() != (tmp_path / "c" / n).read_bytes() for n in names)
+
+
+def test_smoke_run_prints_every_figure():
+    run = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--smoke"], capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = run.stdout
+    assert "### smoke:" in out and "triples/s" in out and "re-validation" in out
+    assert "first answer after" in out and "rdflib baseline" in out
+    for name in load_catalogue():
+        assert f"| `{name}` |" in out
