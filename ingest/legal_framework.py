@@ -37,7 +37,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from mandato.errors import IngestError, Location
-from mandato.namespaces import MDO, ORG, resource
+from mandato.namespaces import MDO, ORG, class_term, resource
 from mandato.normalise import normalise
 from mandato.packaged import CURATED_DIR
 
@@ -116,6 +116,11 @@ def instrument_iri(key: str) -> URIRef:
     return resource("instrument", *key.split("/"))
 
 
+def _iri(kind: str, key: str) -> URIRef:
+    """The IRI of a curated reference: instrument keys hold '/' (``pe/ley/28950``)."""
+    return instrument_iri(key) if kind == "instrument" else resource(kind, key)
+
+
 class Curated:
     """One curated file applied to the graph of the source it describes."""
 
@@ -161,9 +166,17 @@ class Curated:
                 out.append(Fact(item, entry["line"]))
         return out
 
-    def date(self, entry: dict[str, Any], fact: Fact) -> Literal:
+    def stated(self, entry: dict[str, Any], node: URIRef, field: str) -> list[Fact]:
+        """The facts of a field about ``node``; one read on another line than the entry's adds
+        that line to the node's provenance."""
+        facts = self.facts(entry, field)
+        for line in sorted({f.line for f in facts} - {entry["line"]}):
+            self.ctx.derive(node, line, f"{field.replace('_', ' ')}, line {line}")
+        return facts
+
+    def date(self, entry: dict[str, Any], fact: Fact) -> PartialDate:
         try:
-            return PartialDate.from_iso(str(fact.value)).literal()
+            return PartialDate.from_iso(str(fact.value))
         except DateProblem as exc:
             raise self.problem(entry, str(exc)) from None
 
@@ -173,9 +186,9 @@ class Curated:
         kinds = ["instrument", "plan", "organization"] if kind == "any" else [kind]
         for k in kinds:
             if key in self.local.get(k, set()):
-                return instrument_iri(key) if k == "instrument" else resource(k, key)
+                return _iri(k, key)
         for k in kinds:
-            iri = instrument_iri(key) if k == "instrument" else resource(k, key)
+            iri = _iri(k, key)
             if (iri, RDF.type, None) in self.ctx.registry.graph or (iri, RDF.type, None) in self.ctx.graph:
                 return iri
         raise self.problem(entry, f"'{key}' names no {' or '.join(kinds)} of this file, the registry or the plans "
@@ -193,10 +206,8 @@ class Curated:
     def links(self, entry: dict[str, Any], node: URIRef, table: dict[str, tuple[URIRef, str]]) -> None:
         g = self.ctx.graph
         for field, (prop, kind) in table.items():
-            for fact in self.facts(entry, field):
+            for fact in self.stated(entry, node, field):
                 g.add((node, prop, self.ref(entry, fact.value, kind)))
-                if fact.line != entry["line"]:
-                    self.ctx.derive(node, fact.line, f"{field.replace('_', ' ')}, line {fact.line}")
 
     def labels(self, entry: dict[str, Any], node: URIRef, field: str) -> None:
         value = entry.get(field)
@@ -214,21 +225,21 @@ class Curated:
         g, node = self.ctx.graph, instrument_iri(str(entry.get("key")))
         self.begin(entry, node, "legal framework")
         for cls in entry["class"] if isinstance(entry["class"], list) else [entry["class"]]:
-            g.add((node, RDF.type, MDO[cls]))
+            g.add((node, RDF.type, class_term(cls)))
         self.labels(entry, node, "title")
         if not entry["key"].startswith("regional/"):
             self.jurisdiction(entry, node)
         if entry.get("number"):
             g.add((node, MDO.number, Literal(str(entry["number"]))))
         for field, prop in (("date", MDO.adoptionDate), ("published", MDO.publicationDate)):
-            for fact in self.facts(entry, field):
-                g.add((node, prop, self.date(entry, fact)))
+            for fact in self.stated(entry, node, field):
+                g.add((node, prop, self.date(entry, fact).literal()))
         self.links(entry, node, INSTRUMENT_LINKS)
-        signatories = self.facts(entry, "signatories")
+        signatories = self.stated(entry, node, "signatories")
         for fact in signatories:
             g.add((node, MDO.signatory, resource("country", fact.value)))
         for fact in self.facts(entry, "signed"):
-            when = PartialDate.from_iso(str(fact.value))
+            when = self.date(entry, fact)
             for party in signatories:
                 act = treaty_action(self.ctx, node, resource("country", party.value), "signature", when)
                 self.ctx.derive(act, fact.line, f"legal framework, line {fact.line}")
@@ -237,19 +248,17 @@ class Curated:
         g, node = self.ctx.graph, resource("organization", str(entry.get("key")))
         self.begin(entry, node, "coordination bodies")
         if entry.get("class"):
-            g.add((node, RDF.type, MDO[entry["class"]] if ":" not in entry["class"] else ORG[entry["class"][4:]]))
+            g.add((node, RDF.type, class_term(entry["class"])))
             self.labels(entry, node, "name")
             self.jurisdiction(entry, node)
         elif (node, RDF.type, None) not in self.ctx.registry.graph:
             raise self.problem(entry, "a body the actor registry does not define needs its class and name")
-        for fact in self.facts(entry, "acronym"):
+        for fact in self.stated(entry, node, "acronym"):
             g.add((node, MDO.acronym, Literal(str(fact.value))))
-        for fact in self.facts(entry, "created"):
-            g.add((node, MDO.creationDate, self.date(entry, fact)))
-        for fact in self.facts(entry, "members"):
+        for fact in self.stated(entry, node, "created"):
+            g.add((node, MDO.creationDate, self.date(entry, fact).literal()))
+        for fact in self.stated(entry, node, "members"):
             g.add((node, MDO.memberCount, Literal(int(fact.value), datatype=XSD.integer)))
-            if fact.line != entry["line"]:
-                self.ctx.derive(node, fact.line, f"members, line {fact.line}")
         self.links(entry, node, BODY_LINKS)
         span = entry.get("functions")
         if span:
@@ -264,7 +273,7 @@ class Curated:
         g, node = self.ctx.graph, resource("plan", str(entry.get("key")))
         self.begin(entry, node, "plans and mandates")
         if entry.get("class"):
-            g.add((node, RDF.type, MDO[entry["class"]]))
+            g.add((node, RDF.type, class_term(entry["class"])))
             self.labels(entry, node, "title")
             title = entry["title"]["es"] if isinstance(entry["title"], dict) else entry["title"]
             g.add((node, DCTERMS.title, Literal(str(title), lang="es")))

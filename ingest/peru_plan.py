@@ -36,9 +36,11 @@ def _section(ctx: ReadContext, heading: str, after: int = 0) -> int:
 def read(ctx: ReadContext) -> None:
     lines = ctx.source.lines
     heading = next((i for i, t in enumerate(lines) if t.startswith("# PLAN NACIONAL")), None)
-    period = next((m for t in lines[heading or 0:(heading or 0) + 5] if (m := PERIOD.match(t))), None)
+    cover = [] if heading is None else lines[heading:heading + 5]
+    period = next((m for t in cover if (m := PERIOD.match(t))), None)
     if heading is None or period is None:
-        raise ctx.error(heading, None, "the cover has no '# PLAN NACIONAL …' heading followed by its period",
+        raise ctx.error(None if heading is None else heading + 1, None,
+                        "the cover has no '# PLAN NACIONAL …' heading followed by its period",
                         "# PLAN NACIONAL CONTRA LA TRATA DE PERSONAS, then 2017-2021")
     start, end = int(period.group(1)), int(period.group(2))
     # The plan's key is the source id: the bundled plan's is pe-plan-nacional-trata-2017-2021.

@@ -48,6 +48,13 @@ PREFIXES: dict[str, str] = {
 _KEY = re.compile(r"^[a-z0-9][a-z0-9.\-/]*$")
 
 
+def class_term(name: str) -> URIRef:
+    """An ontology class named in data files: ``org:Organization``, ``mdo:Commission`` or, bare,
+    ``Commission`` (a term of mandato's ontology)."""
+    prefix, _, local = name.rpartition(":")
+    return {"": MDO, "mdo": MDO, "org": ORG}[prefix][local]
+
+
 def resource(kind: str, *parts: str) -> URIRef:
     """The IRI of a resource of ``kind`` whose key is made of ``parts`` (each slugged)."""
     key = "/".join(slug(p) for p in parts)

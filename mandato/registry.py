@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
 
 from mandato.errors import IngestError, Location
-from mandato.namespaces import MDO, ORG, WD, resource, source_iri
+from mandato.namespaces import MDO, ORG, WD, class_term, resource, source_iri
 from mandato.normalise import normalise
 from mandato.packaged import REFERENCE_DIR, ontology_graph
 from mandato.resolve import NAMES_QUERY, Matcher
@@ -143,8 +143,7 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdict
             continue
         key = _require(row, "key", where)
         node = resource("organization", key)
-        prefix, _, local = _require(row, "class", where).partition(":")
-        g.add((node, RDF.type, {"mdo": MDO, "org": ORG}[prefix][local]))
+        g.add((node, RDF.type, class_term(_require(row, "class", where))))
         names = _require(row, "name", where)
         _labels(g, node, names)
         variants = [*row.get("acronyms", []), *row.get("variants", [])]

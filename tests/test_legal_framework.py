@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from mandato.catalogue import run
 from mandato.errors import IngestError
-from mandato.ingest import legal_references
+from mandato.ingest import legal_references, peru_plan
 from mandato.ingest.base import ReadContext, Source
 from mandato.ingest.legal_framework import Curated, curated_path
 from mandato.namespaces import ID, MDO
@@ -62,7 +62,6 @@ def _entry(data: dict, key: str) -> dict:
 def test_a_curated_fact_that_the_document_does_not_support_is_an_error(tmp_path, registry, change, message):
     path = _curated_copy(tmp_path, PERU, change)
     ctx = ReadContext(_source(PERU), registry)
-    from mandato.ingest import peru_plan
     peru_plan.read(ctx)
     with pytest.raises(IngestError) as err:
         Curated(ctx, path).apply()
