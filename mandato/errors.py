@@ -49,6 +49,9 @@ class IngestError(MandatoError):
             message += f"; expected {expected}"
         super().__init__(message)
 
+    def __reduce__(self) -> tuple:  # raised in a worker process, re-raised in the parent
+        return type(self), (self.location, self.problem, self.expected)
+
 
 class ParameterError(MandatoError):
     """A query parameter is missing, ill-typed, unknown or ambiguous."""

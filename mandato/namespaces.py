@@ -28,7 +28,6 @@ ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 REGISTRY_GRAPH = GRAPH["registry"]
 SOURCE_GRAPH_PREFIX = GRAPH["source/"]
-STAGING_GRAPH_PREFIX = GRAPH["staging/"]
 
 PREFIXES: dict[str, str] = {
     "mdo": str(MDO),

@@ -1,14 +1,20 @@
 """The embedded store: Oxigraph on disk, one named graph per source (design note §2).
 
-Queries see the union of all graphs. Replacing graphs is atomic: the new content is first
-written to staging graphs (each write is its own transaction), then a single SPARQL update moves
-every staging graph onto its target, which Oxigraph applies in one transaction. A failure before
-that update leaves the visible graphs as they were.
+Queries see the union of all graphs. Replacing graphs is atomic, in one of two ways chosen by
+size (docs/benchmarks.md has the figures):
+- a few graphs in a large store: one SPARQL update (drop the graphs, insert the new content),
+  which Oxigraph applies as one transaction;
+- most of the data (the whole corpus, or a new store): a new store is bulk-loaded beside the old
+  one (``DIR.new``: the graphs kept, dumped, and the new ones), then the directories are swapped.
+  Oxigraph's transactions cost about ten times its bulk loader per triple and leave the store
+  several times larger. A swap cut short is undone the next time the store is opened.
+A failure before the transaction commits, or before the swap, leaves the visible graphs as they were.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,10 +23,11 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from mandato.errors import StoreError
-from mandato.namespaces import STAGING_GRAPH_PREFIX
 from mandato.results import Boolean, Queryable, Result, Triples, from_solutions, serialized
 
 DEFAULT_STORE = "mandato-store"
+REBUILD_RATIO = 2  # rebuild the store when it keeps at most this many triples per new one
+KEPT_FILES = ("mandato-validation.json",)  # the validation cache (mandato.validation)
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
@@ -35,18 +42,27 @@ def store_path(option: str | None = None) -> Path:
 _HANDLES: dict[Path, ox.Store] = {}
 
 
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
 def _open(path: Path, must_exist: bool) -> ox.Store:
     key = path.resolve()
     if key not in _HANDLES:
+        if not path.exists() and _beside(path, ".old").exists():
+            _beside(path, ".old").rename(path)  # a swap cut short: the old store comes back
         if must_exist and not path.exists():
             raise StoreError(f"no store at {path}; run 'mandato ingest' first")
         try:
-            _HANDLES[key] = ox.Store(str(path))
+            handle = ox.Store(str(path))
         except OSError as exc:
             if "lock" in str(exc).lower():
                 raise StoreError(f"the store at {path} is in use by another process "
                                  "(a running 'mandato serve' or 'mandato ingest'?)") from None
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        for leftover in (_beside(path, ".new"), _beside(path, ".old")):  # safe: we hold the lock
+            shutil.rmtree(leftover, ignore_errors=True)
+        _HANDLES[key] = handle
     return _HANDLES[key]
 
 
@@ -59,27 +75,51 @@ class Store(Queryable):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
-        """Replace each named graph by the given content, all at once or not at all."""
-        staging = {name: ox.NamedNode(f"{STAGING_GRAPH_PREFIX}{i}") for i, name in enumerate(graphs)}
-        self.drop_staging()
-        try:
-            for name, graph in graphs.items():
-                data = graph.serialize(format="nt", encoding="utf-8")
-                self.ox.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=staging[name])
-            moves = " ;\n".join(f"MOVE SILENT GRAPH {staging[n]} TO GRAPH <{n}>" for n in graphs)
-            if moves:
-                self.ox.update(moves)
-        except BaseException:
-            self.drop_staging()
-            raise
-        self.ox.flush()
+    def replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
+        """Replace each named graph by the given N-Triples, all at once or not at all."""
+        kept = [g for g in self.named_graphs() if g not in graphs]
+        new = sum(data.count(b"\n") for data in graphs.values())
+        if self.path is not None and self._count(kept) <= REBUILD_RATIO * new:
+            self._rebuild(kept, graphs)
+        else:
+            drops = [f"DROP SILENT GRAPH <{name}>" for name in graphs]
+            inserts = " ".join(f"GRAPH <{name}> {{ {data.decode('utf-8')} }}" for name, data in graphs.items())
+            self.ox.update(" ;\n".join([*drops, f"INSERT DATA {{ {inserts} }}"]))
+            self.ox.flush()
         self.matchers.clear()
 
-    def drop_staging(self) -> None:
-        for g in list(self.ox.named_graphs()):
-            if isinstance(g, ox.NamedNode) and g.value.startswith(str(STAGING_GRAPH_PREFIX)):
-                self.ox.remove_graph(g)
+    def _count(self, graphs: list[str]) -> int:
+        if not graphs:
+            return 0
+        values = " ".join(f"<{g}>" for g in graphs)
+        table = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        return int(table.rows[0][0].value)  # type: ignore[union-attr]
+
+    def _rebuild(self, kept: list[str], graphs: Mapping[str, bytes]) -> None:
+        assert self.path is not None
+        new_path, old_path = _beside(self.path, ".new"), _beside(self.path, ".old")
+        shutil.rmtree(new_path, ignore_errors=True)
+        try:
+            new = ox.Store(str(new_path))
+            for name in kept:
+                data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+                new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+            for name, data in graphs.items():
+                new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+            new.flush()
+            del new
+            for name in KEPT_FILES:  # files of mandato's own inside the store directory
+                if (self.path / name).exists():
+                    shutil.copy2(self.path / name, new_path / name)
+        except BaseException:
+            shutil.rmtree(new_path, ignore_errors=True)
+            raise
+        _HANDLES.pop(self.path.resolve(), None)
+        self.ox = None  # type: ignore[assignment]  # releases the directory's lock
+        self.path.rename(old_path)
+        new_path.rename(self.path)
+        shutil.rmtree(old_path)
+        self.ox = _open(self.path, must_exist=True)
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -1,28 +1,42 @@
-"""SHACL validation of the store's data against ``shapes/`` (pySHACL).
+"""SHACL validation of the store's data against ``shapes/``.
 
-pySHACL is given rdflib graphs, never the Oxigraph store (design note §8: through oxrdflib it
-was about 100 times slower). The data graph is the union of the source graphs, the registry and
-the ontology (so that ``sh:class`` sees subclasses). ``conforms`` means no violation; warnings
-and infos are reported but do not fail.
+Two engines share the work, each where it is fast:
+- pySHACL checks the core constraints (cardinalities, datatypes, classes) of every focus node on an
+  rdflib graph built from the store's quads (the union of the source graphs, the registry and the
+  ontology, so that ``sh:class`` sees subclasses). It is never given the Oxigraph store itself
+  (design note §8: through oxrdflib it was about 100 times slower).
+- The SPARQL-based constraints (``sh:sparql``: rules across treaty actions) run as one query each
+  in the store that holds the data, with ``$this`` joined to the shape's target class instead of
+  pre-bound node by node; on rdflib they cost more than all core constraints together.
+
+An embedded store keeps its last report (``mandato.revalidation``): after an ingest, only the
+nodes whose constraints can see a changed graph are checked again. ``conforms`` means no
+violation; warnings and infos are reported but do not fail.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
+from typing import Any
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SH, SKOS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+from rdflib.term import Node
 
-from mandato.namespaces import MDO, ONTOLOGY_GRAPH, STAGING_GRAPH_PREFIX
+from mandato.namespaces import MDO, ONTOLOGY_GRAPH
 from mandato.packaged import ontology_graph, shapes_graph
 from mandato.remote import RemoteStore
+from mandato.results import XSD_STRING, Table
 from mandato.store import Store
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+AnyStore = Store | RemoteStore
 
 
 @dataclass
@@ -37,35 +51,131 @@ class Result:
     value: str | None
     plan: str | None = None  # the title of the plan the focus node belongs to, if any
     notation: str | None = None
+    component: str | None = None  # the SHACL constraint component
+    value_term: str | None = field(default=None, repr=False)  # the value in N-Triples, for the report graph
+
+    def public(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "value_term"}
 
 
 @dataclass
 class Report:
     conforms: bool
     results: list[Result]
-    graph: Graph
+    scope: str = "whole dataset"  # what was checked again to make this report, in words
 
 
-def data_graph(store: Store | RemoteStore) -> Graph:
+def report(results: list[Result], scope: str = "whole dataset") -> Report:
+    results = sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.message_en))
+    return Report(not any(r.severity == "Violation" for r in results), results, scope)
+
+
+def validate(store: AnyStore, full: bool = False) -> Report:
+    """The report on the whole dataset; an embedded store re-checks only what changed since its
+    last report, unless ``full``."""
+    if isinstance(store, Store) and store.path is not None:
+        from mandato.revalidation import revalidate
+
+        return revalidate(store, full)
+    data = data_graph(store)
+    return report(core_results(data) + describe(rule_results(store), data))
+
+
+# -- the data as rdflib graphs -------------------------------------------------------------------
+
+class Terms:
+    """Oxigraph terms to rdflib terms, each converted once (a store repeats its IRIs often)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Any, Node] = {}
+
+    def __call__(self, term: Any) -> Node:
+        out = self.seen.get(term)
+        if out is None:
+            if isinstance(term, ox.NamedNode):
+                out = URIRef(term.value)
+            elif isinstance(term, ox.BlankNode):
+                out = BNode(term.value)
+            elif term.language:
+                out = Literal(term.value, lang=term.language)
+            else:
+                dt = term.datatype.value
+                out = Literal(term.value, datatype=None if dt == XSD_STRING else URIRef(dt))
+            self.seen[term] = out
+        return out
+
+
+def base_graph() -> Graph:
     data = Graph()
     data += ontology_graph()
+    return data
+
+
+def data_graph(store: AnyStore) -> Graph:
+    """The union of every graph but the ontology's, with the packaged ontology."""
+    data = base_graph()
+    if isinstance(store, Store):
+        terms, add, ontology = Terms(), data.store.add, ox.NamedNode(str(ONTOLOGY_GRAPH))
+        for q in store.ox.quads_for_pattern(None, None, None):
+            if q.graph_name != ontology:
+                add((terms(q.subject), terms(q.predicate), terms(q.object)), data)
+        return data
     for name in store.named_graphs():
-        if name != str(ONTOLOGY_GRAPH) and not name.startswith(str(STAGING_GRAPH_PREFIX)):
+        if name != str(ONTOLOGY_GRAPH):
             data += store.graph(name)
     return data
 
 
-def validate(store: Store | RemoteStore) -> Report:
-    return validate_graph(data_graph(store))
+# -- core constraints: pySHACL ---------------------------------------------------------------------
+
+@cache
+def core_shapes() -> Graph:
+    """The shapes without their SPARQL-based constraints (those run in the store)."""
+    shapes = Graph()
+    shapes += shapes_graph()
+    for shape, constraint in list(shapes.subject_objects(SH.sparql)):
+        shapes.remove((shape, SH.sparql, constraint))
+        for triple in list(shapes.triples((constraint, None, None))):
+            shapes.remove(triple)
+    return shapes
 
 
-def validate_graph(data: Graph) -> Report:
-    _, results_graph, _ = shacl_validate(
-        data, shacl_graph=shapes_graph(), advanced=True, allow_warnings=True, allow_infos=True,
+def core_results(data: Graph, focus: set[str] | None = None) -> list[Result]:
+    """Results of the core constraints on ``data`` (pySHACL changes it: it is its own copy),
+    only for the nodes in ``focus`` if given."""
+    _, g, _ = shacl_validate(data, shacl_graph=core_shapes(), advanced=True, allow_warnings=True,
+                             allow_infos=True, inplace=True)
+    out = []
+    for node in g.subjects(RDF.type, SH.ValidationResult):
+        if focus is None or str(g.value(node, SH.focusNode)) in focus:
+            out.append(_core_result(g, data, node))
+    return out
+
+
+def _core_result(g: Graph, data: Graph, node: Node) -> Result:
+    focus = g.value(node, SH.focusNode)
+    path, value, shape = g.value(node, SH.resultPath), g.value(node, SH.value), g.value(node, SH.sourceShape)
+    component = g.value(node, SH.sourceConstraintComponent)
+    messages = _messages(g, node)
+    return Result(
+        severity=str(g.value(node, SH.resultSeverity)).rsplit("#", 1)[-1], focus=str(focus),
+        path=None if path is None else str(path),
+        message_en=messages.get("en", ""), message_es=messages.get("es", messages.get("en", "")),
+        shape=str(shape) if isinstance(shape, URIRef) else None,
+        value=None if value is None else str(value), value_term=None if value is None else value.n3(),
+        component=None if component is None else str(component), **_about(data, URIRef(str(focus))),
     )
-    results = [_result(results_graph, data, r) for r in results_graph.subjects(RDF.type, SH.ValidationResult)]
-    results.sort(key=lambda r: (SEVERITY_ORDER.get(r.severity, 9), r.focus, r.path or "", r.message_en))
-    return Report(not any(r.severity == "Violation" for r in results), results, results_graph)
+
+
+def _about(data: Graph, focus: Node) -> dict[str, Any]:
+    """What a reader needs to find the focus node: its label, notation and plan."""
+    label = next((str(lbl) for lbl in data.objects(focus, SKOS.prefLabel)
+                  if isinstance(lbl, Literal) and lbl.language in (None, "es")), None)
+    plan = focus if (focus, DCTERMS.title, None) in data else data.value(focus, MDO.inPlan)
+    title = data.value(plan, DCTERMS.title) if plan is not None else None
+    notation = data.value(focus, SKOS.notation)
+    return {"focus_label": label, "plan": None if title is None else str(title),
+            "notation": None if notation is None else str(notation)}
 
 
 @cache
@@ -80,7 +190,7 @@ def _templates() -> list[tuple[re.Pattern[str], str]]:
     return out
 
 
-def _messages(g: Graph, node: URIRef) -> dict[str, str]:
+def _messages(g: Graph, node: Node) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in g.objects(node, SH.resultMessage):
         if isinstance(m, Literal):
@@ -89,38 +199,108 @@ def _messages(g: Graph, node: URIRef) -> dict[str, str]:
     return out
 
 
-def _result(g: Graph, data: Graph, node: URIRef) -> Result:
-    focus = g.value(node, SH.focusNode)
-    severity = str(g.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
-    path = g.value(node, SH.resultPath)
-    value = g.value(node, SH.value)
-    messages = _messages(g, node)
-    label = next((str(lbl) for lbl in data.objects(focus, SKOS.prefLabel)
-                  if isinstance(lbl, Literal) and lbl.language in (None, "es")), None)
-    shape = g.value(node, SH.sourceShape)
-    plan = focus if (focus, DCTERMS.title, None) in data else data.value(focus, MDO.inPlan)
-    title = data.value(plan, DCTERMS.title) if plan is not None else None
-    notation = data.value(focus, SKOS.notation)
-    return Result(
-        severity=severity, focus=str(focus), focus_label=label,
-        path=None if path is None else str(path),
-        message_en=messages.get("en", ""), message_es=messages.get("es", messages.get("en", "")),
-        shape=None if shape is None or not isinstance(shape, URIRef) else str(shape),
-        value=None if value is None else str(value),
-        plan=None if title is None else str(title), notation=None if notation is None else str(notation),
-    )
+# -- SPARQL-based constraints: in the store --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    shape: str
+    severity: str
+    query: str
+    messages: tuple[tuple[str, str], ...]  # (language, template)
 
 
-def render_report(report: Report, fmt: str) -> str:
+@cache
+def rules() -> list[Rule]:
+    """Every ``sh:sparql`` constraint of a shape with ``sh:targetClass``, as one query over the store."""
+    shapes = shapes_graph()
+    out = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        prefixes = "".join(f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+                           for p in shapes.objects(constraint, SH.prefixes) for d in shapes.objects(p, SH.declare))
+        # The target classes and their subclasses in the packaged ontology (the store may lack it).
+        targets = " ".join(sorted({f"<{c}>" for t in shapes.objects(shape, SH.targetClass)
+                                   for c in ontology_graph().transitive_subjects(RDFS.subClassOf, t)}))
+        # $this and ?this are one variable in SPARQL: the constraint's query joins its targets.
+        query = (f"{prefixes}SELECT * WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {targets} }} "
+                 f"?this a ?class }} }} {{ {shapes.value(constraint, SH.select)} }} }}")
+        severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
+        messages = tuple(sorted((m.language or "en", str(m)) for m in shapes.objects(constraint, SH.message)
+                                if isinstance(m, Literal)))
+        out.append(Rule(str(shape), str(severity).rsplit("#", 1)[-1], query, messages))
+    return sorted(out, key=lambda r: r.query)
+
+
+def rule_results(store: AnyStore) -> list[Result]:
+    """Results of the SPARQL-based constraints (``describe`` adds what a reader needs of the focus nodes)."""
+    out = []
+    for rule in rules():
+        table: Table = store.select(rule.query)
+        for row in table.rows:
+            cells = dict(zip(table.columns, row, strict=True))
+            text = {c: _text(v) for c, v in cells.items() if v is not None}
+
+            def fill(template: str, text: dict[str, str] = text) -> str:
+                return re.sub(r"\{[?$](\w+)\}", lambda m: text.get(m.group(1), m.group(0)), template)
+
+            messages = {lang: fill(template) for lang, template in rule.messages}
+            value = cells.get("value")
+            out.append(Result(
+                severity=rule.severity, focus=text["this"], focus_label=None, path=None,
+                message_en=messages.get("en", ""), message_es=messages.get("es", messages.get("en", "")),
+                shape=rule.shape, value=text.get("value"), value_term=None if value is None else str(value),
+                component=str(SH.SPARQLConstraintComponent),
+            ))
+    return out
+
+
+def describe(results: list[Result], data: Graph) -> list[Result]:
+    return [replace(r, **_about(data, URIRef(r.focus))) for r in results]
+
+
+def _text(term: Any) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)) else str(term)
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+def report_graph(rep: Report) -> Graph:
+    """The report as a SHACL validation report graph."""
+    g = Graph()
+    g.bind("sh", SH)
+    root = BNode()
+    g.add((root, RDF.type, SH.ValidationReport))
+    g.add((root, SH.conforms, Literal(rep.conforms)))
+    for r in rep.results:
+        node = BNode()
+        g.add((root, SH.result, node))
+        g.add((node, RDF.type, SH.ValidationResult))
+        g.add((node, SH.focusNode, URIRef(r.focus)))
+        g.add((node, SH.resultSeverity, SH[r.severity]))
+        g.add((node, SH.resultMessage, Literal(r.message_en, lang="en")))
+        g.add((node, SH.resultMessage, Literal(r.message_es, lang="es")))
+        for predicate, iri in ((SH.resultPath, r.path), (SH.sourceShape, r.shape),
+                               (SH.sourceConstraintComponent, r.component)):
+            if iri:
+                g.add((node, predicate, URIRef(iri)))
+        if r.value_term:
+            g.add((node, SH.value, _term(r.value_term)))
+    return g
+
+
+def _term(n3: str) -> Node:
+    return next(iter(Graph().parse(data=f"<urn:x> <urn:x> {n3} .", format="nt").objects()))
+
+
+def render_report(rep: Report, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps({"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
+        return json.dumps({"conforms": rep.conforms, "results": [r.public() for r in rep.results]},
                           ensure_ascii=False, indent=2) + "\n"
     if fmt == "turtle":
-        return report.graph.serialize(format="turtle")
-    counts = {s: sum(r.severity == s for r in report.results) for s in SEVERITY_ORDER}
-    lines = [f"{'conforms' if report.conforms else 'does not conform'}: "
+        return report_graph(rep).serialize(format="turtle")
+    counts = {s: sum(r.severity == s for r in rep.results) for s in SEVERITY_ORDER}
+    lines = [f"{'conforms' if rep.conforms else 'does not conform'}: "
              + ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())]
-    for r in (r for r in report.results if r.plan is None):
+    for r in (r for r in rep.results if r.plan is None):
         what = f"{r.focus_label} <{r.focus}>" if r.focus_label else f"<{r.focus}>"
         lines.append(f"{r.severity}: {what}")
         if r.path:
@@ -129,7 +309,7 @@ def render_report(report: Report, fmt: str) -> str:
         lines.append(f"  {r.message_es}")
     # What a coordinator can act on: per plan, one line per part with all its gaps.
     by_plan: dict[str, dict[str, list[Result]]] = {}
-    for r in report.results:
+    for r in rep.results:
         if r.plan is not None:
             by_plan.setdefault(r.plan, {}).setdefault(r.focus, []).append(r)
     for plan, parts in sorted(by_plan.items()):
@@ -143,3 +323,7 @@ def render_report(report: Report, fmt: str) -> str:
             gaps = " ".join(f"{x.severity}: {x.message_en}" for x in rs)
             lines.append(f"  {what}\n    {gaps}\n    <{focus}>")
     return "\n".join(lines) + "\n"
+
+
+def from_records(records: Iterable[dict[str, Any]]) -> list[Result]:
+    return [Result(**r) for r in records]

@@ -10,24 +10,28 @@ import pytest
 from rdflib import Graph
 
 from conftest import HERE
+from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH
 from mandato.packaged import ontology_graph
-from mandato.pipeline import registry_graph
+from mandato.pipeline import registry_graph, serialized
 from mandato.registry import load_registry
-from mandato.validation import validate_graph
+from mandato.store import Store
+from mandato.validation import Report, validate
 
 EXAMPLES = HERE / "shapes"
 
 
-def with_reference(path: Path) -> Graph:
-    g = Graph() + ontology_graph()
-    g += registry_graph(load_registry())[0]
-    g.parse(path, format="turtle")
-    return g
+def with_reference(path: Path) -> Report:
+    """The report on an example, in a store with the ontology and the registry, as ingest writes them."""
+    store = Store(None)
+    store.replace_graphs({str(name): serialized(str(name), graph) for name, graph in (
+        (ONTOLOGY_GRAPH, ontology_graph()), (REGISTRY_GRAPH, registry_graph(load_registry())[0]),
+        ("https://w3id.org/mandato/graph/source/example", Graph().parse(path, format="turtle")))})
+    return validate(store)
 
 
 @pytest.mark.parametrize("path", sorted((EXAMPLES / "invalid").glob("*.ttl")), ids=lambda p: p.stem)
 def test_invalid_examples_have_violations(path: Path):
-    report = validate_graph(with_reference(path))
+    report = with_reference(path)
     assert not report.conforms
     violations = [r for r in report.results if r.severity == "Violation"]
     assert violations and all(r.message_en and r.message_es for r in violations)
@@ -36,7 +40,7 @@ def test_invalid_examples_have_violations(path: Path):
 
 @pytest.mark.parametrize("path", sorted((EXAMPLES / "valid").glob("*.ttl")), ids=lambda p: p.stem)
 def test_valid_examples_conform(path: Path):
-    report = validate_graph(with_reference(path))
+    report = with_reference(path)
     assert report.conforms, [r.message_en for r in report.results]
 
 
@@ -56,8 +60,9 @@ def test_validate_exits_1_on_violations(cli, tmp_path):
 
     s = Store(store)
     s.replace_graphs({
-        "https://w3id.org/mandato/graph/registry": registry_graph(load_registry())[0],
-        "https://w3id.org/mandato/graph/source/test": Graph().parse(bad, format="turtle"),
+        name: serialized(name, graph) for name, graph in (
+            ("https://w3id.org/mandato/graph/registry", registry_graph(load_registry())[0]),
+            ("https://w3id.org/mandato/graph/source/test", Graph().parse(bad, format="turtle")))
     })
     del s
     code, out, _ = cli("--store", store, "validate")
