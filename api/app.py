@@ -21,13 +21,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from mandato import __version__
+from mandato.digests import dataset_version
 from mandato.errors import MandatoError
 from mandato.query_pool import QueryPool
 from mandato.remote import RemoteRunner, RemoteStore
 from mandato.store import Store
 
 from . import linked_data, queries, sparql
-from .http import Settings, dataset_version, error_body
+from .http import Settings, error_body
 
 log = logging.getLogger("mandato.api")
 

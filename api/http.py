@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -44,11 +42,6 @@ class NotFound(MandatoError):
 def error_body(status: int, message: str, errors: list[str] | None = None) -> JSONResponse:
     """The one error body of the API (STYLE 7)."""
     return JSONResponse({"ok": False, "error": message, "errors": errors or [], "status": status}, status_code=status)
-
-
-def dataset_version(store: AnyStore) -> str:
-    """A digest of the whole dataset; the store cannot change while the server holds it."""
-    return hashlib.sha256(store.dump(ox.RdfFormat.N_QUADS)).hexdigest()[:16]
 
 
 def choose(request: Request, fmt: str | None, offered: dict[str, str], default: str) -> str:

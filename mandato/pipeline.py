@@ -9,7 +9,6 @@ validation and the dataset version rely.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing as mp
 import os
 import sys
@@ -19,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from rdflib import BNode, Graph
-from rdflib.compare import to_canonical_graph
+from rdflib import Graph
 from rdflib.namespace import RDF
 
+from mandato.digests import serialized
 from mandato.errors import IngestError, Location
 from mandato.ingest import READERS
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
@@ -97,18 +96,6 @@ def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport
     record_findings(ctx.graph, source.id, ctx.findings)
     actions = len(set(ctx.graph.subjects(RDF.type, MDO.TreatyAction)))
     return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings)
-
-
-def serialized(name: str, graph: Graph) -> bytes:
-    """The graph as N-Triples, with one more line: ``<name> mdo:contentDigest "sha256:…"``, the
-    digest of its sorted lines (blank nodes canonicalised first, so that it changes only when the
-    content does)."""
-    data = graph.serialize(format="nt", encoding="utf-8")
-    canonical = data
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
-        canonical = to_canonical_graph(graph).serialize(format="nt", encoding="utf-8")
-    digest = hashlib.sha256(b"\n".join(sorted(canonical.splitlines()))).hexdigest()
-    return data + f'<{name}> <{MDO.contentDigest}> "sha256:{digest}" .\n'.encode()
 
 
 def _read(source: Source) -> tuple[bytes, SourceReport]:

@@ -29,7 +29,8 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from mandato import __version__
-from mandato.namespaces import MDO, ONTOLOGY_GRAPH
+from mandato.digests import graph_digests
+from mandato.namespaces import ONTOLOGY_GRAPH
 from mandato.packaged import SHAPES_DIR
 from mandato.store import KEPT_FILES, Store
 from mandato.validation import (
@@ -90,14 +91,6 @@ def revalidate(store: Store, full: bool = False) -> Report:
     scope = (f"{len(changed)} changed graph{'s' if len(changed) != 1 else ''}: "
              f"{len(focus):,} of {total:,} nodes checked again")
     return report(results + describe(rules, data), scope)
-
-
-def graph_digests(store: Store) -> dict[str, str] | None:
-    """Each named graph's content digest, or None when a graph states none (not written by ingest)."""
-    table = store.select(f"SELECT ?g ?d WHERE {{ GRAPH ?g {{ ?g <{MDO.contentDigest}> ?d }} }}")
-    digests = {g.value: d.value for g, d in table.rows}  # type: ignore[union-attr]
-    names = {g.value for g in store.ox.named_graphs() if isinstance(g, ox.NamedNode)}
-    return digests if set(digests) == names else None
 
 
 def _key() -> str:

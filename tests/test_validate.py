@@ -10,9 +10,10 @@ import pytest
 from rdflib import Graph
 
 from conftest import HERE
+from mandato.digests import serialized
 from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH
 from mandato.packaged import ontology_graph
-from mandato.pipeline import registry_graph, serialized
+from mandato.pipeline import registry_graph
 from mandato.registry import load_registry
 from mandato.store import Store
 from mandato.validation import Report, validate
