@@ -243,12 +243,13 @@ def bench(size: str, args: argparse.Namespace, work: Path) -> list[str]:
     else:
         shutil.copytree(CORPUS_DIR, corpus)
     store_path = work / f"store-{size}"
-    seconds, rss, proc = measured([MANDATO, "--store", str(store_path), "ingest", str(corpus)])
+    reference = ["--reference", str(corpus / "reference")] if (corpus / "reference").exists() else []
+    seconds, rss, proc = measured([MANDATO, "--store", str(store_path), "ingest", str(corpus), *reference])
     if proc.returncode:
         raise RuntimeError(f"ingest failed: {proc.stderr}")
     quads = int(re.search(r"([\d]+) triples in", proc.stdout).group(1))
     validate, vrss, _ = measured([MANDATO, "--store", str(store_path), "validate", "--format", "json"])
-    reingest, _, _ = measured([MANDATO, "--store", str(store_path), "ingest", str(changed_source(corpus))])
+    reingest, _, _ = measured([MANDATO, "--store", str(store_path), "ingest", str(changed_source(corpus)), *reference])
     revalidate, _, again = measured([MANDATO, "--store", str(store_path), "validate", "--format", "json"])
     scope = re.search(r"validated: (.*)", again.stderr)
     served = http(store_path, args.repeat, args.budget, args.seconds)

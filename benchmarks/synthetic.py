@@ -6,19 +6,23 @@ The bundled corpus, and two kinds of synthetic document (about 80 % plans, 20 % 
   with a new period, and each page of its action matrix repeated with renumbered objectives and
   actions (``--copies`` per plan) and varied wording;
 - ratification tables in the layout of the Regional Coalition's strategic plan
-  (``ratification-tables`` reader): every instrument of the registry, a row per country of the
-  registry, random dates and marks.
+  (``ratification-tables`` reader): two universal and two regional instruments per document, a
+  row per state, random dates and marks; each (state, instrument) pair is stated once in the whole corpus.
 
-The registry knows 18 countries and 20 instruments (those the bundled corpus names), so tables
-cannot cover every UN member state: a reader given a country it does not know stops with an error,
-by design. Size comes from the number of documents.
+The bundled registry knows only the states and instruments the bundled corpus names, and a reader
+given a state it does not know stops with an error, by design. So the generator also writes
+reference data (``OUT_DIR/reference``: the bundled one with synthetic states up to the 193 UN
+members and synthetic conventions up to 60), read with ``mandato ingest --reference``. Size comes
+from the number of plans; the tables stop when every instrument is used (about 65k triples).
 
     python benchmarks/synthetic.py OUT_DIR --triples 100000 [--seed 7]
+    mandato ingest OUT_DIR --reference OUT_DIR/reference
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import re
 import shutil
@@ -26,8 +30,9 @@ from pathlib import Path
 
 import yaml
 
-from mandato.packaged import CORPUS_DIR
-from mandato.registry import load_registry
+from mandato.packaged import CORPUS_DIR, REFERENCE_DIR
+from mandato.registry import Registry, load_registry
+from mandato.resolve import Entry
 
 PERU = CORPUS_DIR / "pe-plan-nacional-trata-2017-2021.txt"
 PAGE = re.compile(r"^## Objetivo estratégico (\d+):", re.IGNORECASE)
@@ -35,7 +40,10 @@ NOTATION = re.compile(r"<b>(\d+)\.(\d+)((?:\.\d+)?)(\.?)</b>")
 VERBS = ["Fortalecer", "Promover", "Implementar", "Articular", "Difundir", "Evaluar", "Capacitar", "Coordinar"]
 # Triples a document adds, measured on this generator's output (used to pick document counts).
 TRIPLES_PER_PLAN_COPY = 2450
-TRIPLES_PER_TABLE = 2550
+TRIPLES_PER_ACT = 10.5
+STATES = 193  # the UN member states
+INSTRUMENTS = 60
+INSTRUMENTS_PER_TABLE = 4
 
 
 def national_plan(rng: random.Random, copies: int, start: int) -> str:
@@ -61,12 +69,36 @@ def national_plan(rng: random.Random, copies: int, start: int) -> str:
     return "\n".join(out + lines[closing:]) + "\n"
 
 
-def ratification_tables(rng: random.Random) -> str:
-    """Table A (UN and ILO instruments, day first) and table B (OAS instruments, month first with
-    deposit dates), every country of the registry, random acts; about 15 % of cells are empty."""
+def reference(directory: Path) -> Path:
+    """The bundled reference data with synthetic states up to the 193 UN members and synthetic
+    conventions up to ``INSTRUMENTS``, in ``directory/reference`` (``mandato ingest --reference``)."""
+    out = directory / "reference"
+    shutil.copytree(REFERENCE_DIR, out, dirs_exist_ok=True)
+    for path in out.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
     registry = load_registry()
+    with (out / "countries.csv").open("a", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        for n in range(STATES - len(registry.countries.entries)):
+            writer.writerow([f"X{n:03d}", f"XX{n:03d}", f"Estado sintético {n:03d}", f"Synthetic State {n:03d}",
+                             "", ""])
+    entries = []
+    for n in range(INSTRUMENTS - len(registry.instruments.entries)):
+        regional = n % 2 == 1  # half of them regional: every table has both sections
+        entries.append({
+            "key": f"{'oas' if regional else 'un'}-syn-{n:02d}", "kind": "Convention",
+            "depositary": "oas" if regional else "un", "depositary_id": f"SYN-{n:02d}", "adopted": str(1950 + n),
+            "name": {"es": f"Convención sintética {n:02d}", "en": f"Synthetic Convention {n:02d}"}})
+    with (out / "instruments.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
+    return out
+
+
+def ratification_tables(rng: random.Random, registry: Registry, instruments: list[Entry]) -> str:
+    """Table A (UN and ILO instruments, day first) and table B (OAS instruments, month first with
+    deposit dates) for the given instruments, a row per state of the registry, random acts; about
+    15 % of cells are empty."""
     countries = sorted({e.label for e in registry.countries.entries.values()})
-    instruments = sorted(registry.instruments.entries.values(), key=lambda e: e.iri)
     regional = [e for e in instruments if "/instrument/oas-" in e.iri]
     universal = [e for e in instruments if e not in regional]
     a = ["A. INSTRUMENTOS INTERNACIONALES", "", "Instrumento\tPaís\tFecha de Ratificación, adhesión (a)"]
@@ -93,11 +125,21 @@ def ratification_tables(rng: random.Random) -> str:
 
 
 def generate(directory: Path, triples: int, seed: int = 7, copies: int = 4) -> list[dict]:
-    """Write about ``triples`` triples' worth of documents and their manifest to ``directory``."""
+    """Write about ``triples`` triples' worth of documents, their manifest and their reference
+    data to ``directory``. Each (state, instrument) pair is stated at most once, as a depositary's
+    table would: tables take up to a fifth of the triples, plans the rest."""
     rng = random.Random(seed)
     directory.mkdir(parents=True, exist_ok=True)
-    plans = max(1, round(triples * 0.8 / (TRIPLES_PER_PLAN_COPY * copies)))
-    tables = max(1, round(triples * 0.2 / TRIPLES_PER_TABLE))
+    registry = load_registry(reference(directory))
+    instruments = sorted(registry.instruments.entries.values(), key=lambda e: e.iri)
+    regional = [e for e in instruments if "/instrument/oas-" in e.iri]
+    universal = [e for e in instruments if e not in regional]
+    rng.shuffle(regional)
+    rng.shuffle(universal)
+    half = INSTRUMENTS_PER_TABLE // 2  # of each section: the reader expects both
+    per_table = TRIPLES_PER_ACT * 0.85 * len(registry.countries.entries) * INSTRUMENTS_PER_TABLE
+    tables = min(len(regional) // half, len(universal) // half, max(1, round(triples * 0.2 / per_table)))
+    plans = max(1, round((triples - tables * per_table) / (TRIPLES_PER_PLAN_COPY * copies)))
     # The bundled corpus comes too: the saved queries' examples name its plans and activities.
     manifest = yaml.safe_load((CORPUS_DIR / "sources.yaml").read_text(encoding="utf-8"))
     for entry in manifest:
@@ -109,7 +151,8 @@ def generate(directory: Path, triples: int, seed: int = 7, copies: int = 4) -> l
                          "readers": ["peru-plan", "legal-references"]})
     for n in range(tables):
         sid = f"tablas-ratificacion-sinteticas-{n:04d}"
-        (directory / f"{sid}.txt").write_text(ratification_tables(rng), encoding="utf-8")
+        chosen = universal[n * half:(n + 1) * half] + regional[n * half:(n + 1) * half]
+        (directory / f"{sid}.txt").write_text(ratification_tables(rng, registry, chosen), encoding="utf-8")
         manifest.append({"id": sid, "file": f"{sid}.txt", "title": f"Tablas sintéticas {n}",
                          "readers": ["ratification-tables"]})
     (directory / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
@@ -125,7 +168,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=4, help="matrix pages per plan, repeated")
     args = parser.parse_args()
     manifest = generate(args.out, args.triples, args.seed, args.copies)
-    print(f"{len(manifest)} documents in {args.out}")
+    print(f"{len(manifest)} documents in {args.out}; ingest with --reference {args.out / 'reference'}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mandato import __version__
 from mandato.errors import MandatoError
+from mandato.packaged import REFERENCE_DIR
 
 EPILOG = ("The store is --store DIR, else $MANDATO_STORE, else ./mandato-store; with --endpoint URL (or "
           "$MANDATO_ENDPOINT), query, validate, export and serve use that remote SPARQL store instead.")
@@ -45,7 +46,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from mandato.pipeline import build, load_manifest, sources_for, triple_count, write
 
     sources = sources_for(args.paths, args.reader) if args.paths else load_manifest()
-    graphs, reports = build(sources)  # everything is read before the store is opened
+    graphs, reports = build(sources, reference=args.reference)  # everything is read before the store is opened
     write(_local(args, must_exist=False), graphs)
     for r in reports:
         print(f"{r.source.id}: {r.triples} triples, {r.treaty_actions} treaty actions, {len(r.findings)} findings")
@@ -169,6 +170,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="a corpus directory with sources.yaml, or documents (default: the bundled corpus)")
     s.add_argument("--reader", choices=sorted(READERS), help="the reader for documents listed in no manifest")
+    s.add_argument("--reference", type=Path, default=REFERENCE_DIR, metavar="DIR",
+                   help="the reference data (countries, instruments, organisations, actors) in the layout of "
+                   "the bundled data/reference, e.g. a copy with more countries (default: the bundled one)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("query", parents=[common], help="run a saved query", epilog=EPILOG,

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -26,7 +27,7 @@ from mandato.errors import IngestError, Location
 from mandato.ingest import READERS
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
-from mandato.packaged import CORPUS_DIR, ontology_graph
+from mandato.packaged import CORPUS_DIR, REFERENCE_DIR, ontology_graph
 from mandato.registry import Registry, load_registry
 from mandato.store import Store
 
@@ -98,33 +99,34 @@ def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport
     return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings)
 
 
-def _read(source: Source) -> tuple[bytes, SourceReport]:
-    graph, report = read_source(source, _registry())
+def _read(source: Source, reference: Path) -> tuple[bytes, SourceReport]:
+    graph, report = read_source(source, _registry(reference))
     return serialized(str(source_graph(source.id)), graph), report
 
 
-_REGISTRY: list[Registry] = []
+_REGISTRIES: dict[Path, Registry] = {}
 
 
-def _registry() -> Registry:
-    """The registry, loaded once per process (worker processes load their own)."""
-    if not _REGISTRY:
-        _REGISTRY.append(load_registry())
-    return _REGISTRY[0]
+def _registry(reference: Path) -> Registry:
+    """The registry of a reference directory, loaded once per process (workers load their own)."""
+    if reference not in _REGISTRIES:
+        _REGISTRIES[reference] = load_registry(reference)
+    return _REGISTRIES[reference]
 
 
 SOURCES_PER_WORKER = 4  # below this a worker's start-up (about a second) costs more than it saves
 
 
-def _read_all(sources: list[Source]) -> Iterator[tuple[bytes, SourceReport]]:
+def _read_all(sources: list[Source], reference: Path) -> Iterator[tuple[bytes, SourceReport]]:
+    read = partial(_read, reference=reference)
     workers = min(os.cpu_count() or 1, len(sources) // SOURCES_PER_WORKER)
     if workers < 2:
-        yield from map(_read, sources)
+        yield from map(read, sources)
         return
     # spawn, not fork: the parent may hold the store's threads and locks.
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         try:
-            yield from pool.map(_read, sources)
+            yield from pool.map(read, sources)
         except BaseException:
             pool.shutdown(cancel_futures=True)
             raise
@@ -144,16 +146,17 @@ def registry_graph(registry: Registry) -> tuple[Graph, list[Finding]]:
 
 
 def build(
-    sources: list[Source], progress: Callable[[str], None] | None = None
+    sources: list[Source], progress: Callable[[str], None] | None = None, reference: Path = REFERENCE_DIR,
 ) -> tuple[dict[str, bytes], list[SourceReport]]:
-    """Read every source (and the reference data) into N-Triples, keyed by named graph; touches no store."""
+    """Read every source (and the reference data of directory ``reference``) into N-Triples, keyed
+    by named graph; touches no store."""
     say = progress or (lambda msg: print(msg, file=sys.stderr))
-    say("reading reference data")
-    reg_graph, reg_findings = registry_graph(_registry())
+    say(f"reading reference data{'' if reference == REFERENCE_DIR else f' from {reference}'}")
+    reg_graph, reg_findings = registry_graph(_registry(reference))
     graphs = {str(g): serialized(str(g), content)
               for g, content in ((ONTOLOGY_GRAPH, ontology_graph()), (REGISTRY_GRAPH, reg_graph))}
     reports = []
-    for i, (source, (data, report)) in enumerate(zip(sources, _read_all(sources), strict=True), start=1):
+    for i, (source, (data, report)) in enumerate(zip(sources, _read_all(sources, reference), strict=True), start=1):
         say(f"[{i}/{len(sources)}] read {source.path.name} ({', '.join(source.readers) or 'source only'})")
         graphs[str(source_graph(source.id))] = data
         reports.append(report)
