@@ -18,7 +18,8 @@ def test_the_synthetic_corpus_is_deterministic_from_its_seed(tmp_path):
     second = synthetic.generate(tmp_path / "b", 30_000, seed=3)
     synthetic.generate(tmp_path / "c", 30_000, seed=4)
     assert first == second and len(first) > 5
-    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    names = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert any(n.parts[0] == "reference" for n in names)  # the states and instruments the tables name
     assert all((tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes() for n in names)
     assert any((tmp_path / "a" / n).read_bytes() != (tmp_path / "c" / n).read_bytes() for n in names)
 
@@ -29,6 +30,7 @@ def test_smoke_run_prints_every_figure():
     assert run.returncode == 0, run.stderr[-2000:]
     out = run.stdout
     assert "### smoke:" in out and "triples/s" in out and "re-validation" in out
-    assert "first answer after" in out and "rdflib baseline" in out
+    assert "first answer after" in out and "rdflib baseline" in out and "rdflib-endpoint" in out
+    assert "1 changed graph" in out and "checked again" in out  # re-validation was incremental
     for name in load_catalogue():
         assert f"| `{name}` |" in out

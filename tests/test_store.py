@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import yaml
 from rdflib import Dataset
 
 from conftest import same_dataset
 from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
-from mandato.pipeline import ingest, load_manifest
+from mandato.packaged import CORPUS_DIR
+from mandato.pipeline import SOURCES_PER_WORKER, ingest, load_manifest
 from mandato.store import Store
 
 
@@ -59,3 +63,35 @@ def test_ingest_command_prints_counts_and_findings(cli, tmp_path: Path):
     assert "[5/5] read" in err  # progress
     assert "finding in corett-plan-estrategico-2018-2027, line 539" in err and "[duplicate-row]" in err
     assert "finding in corett-plan-estrategico-2018-2027, line 74" in err  # from the reference data
+
+
+def test_a_swap_of_store_directories_cut_short_is_undone(tmp_path: Path):
+    path = tmp_path / "s"
+    # Written by another process, whose handle is gone when it exits (as after a crash).
+    write = ("import sys; from pathlib import Path; from mandato.store import Store; "
+             "Store(Path(sys.argv[1])).replace_graphs({'http://g/1': b'<http://a> <http://b> <http://c> .\\n'})")
+    subprocess.run([sys.executable, "-c", write, str(path)], check=True)
+    path.rename(tmp_path / "s.old")  # the old store moved aside, the new one never moved in
+    (tmp_path / "s.new").mkdir()
+    store = Store(path, must_exist=True)
+    assert store.named_graphs() == ["http://g/1"] and len(store) == 1
+    assert not (tmp_path / "s.old").exists() and not (tmp_path / "s.new").exists()
+
+
+def test_a_source_failing_in_a_worker_process_leaves_the_store_as_it_was(cli, tmp_path: Path):
+    store = tmp_path / "store"
+    assert cli("--store", store, "ingest")[0] == 0
+    before = quads(Store(store))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    peru = CORPUS_DIR / "pe-plan-nacional-trata-2017-2021.txt"
+    manifest = []
+    for n in range(2 * SOURCES_PER_WORKER):  # enough sources for two worker processes
+        (corpus / f"plan-{n}.txt").write_text(peru.read_text(encoding="utf-8") if n != 5 else "not a plan\n",
+                                               encoding="utf-8")
+        manifest.append({"id": f"plan-{n}", "file": f"plan-{n}.txt", "title": f"Plan {n}", "jurisdiction": "PE",
+                         "readers": ["peru-plan"]})
+    (corpus / "sources.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    code, _, err = cli("--store", store, "ingest", corpus)
+    assert code == 2 and "plan-5.txt" in err and "Traceback" not in err
+    assert quads(Store(store)) == before

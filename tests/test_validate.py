@@ -4,15 +4,18 @@ a violation, each valid example passes (STYLE 11)."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from rdflib import Graph
 
 from conftest import HERE
 from mandato.digests import serialized
 from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH
-from mandato.packaged import ontology_graph
+from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.pipeline import registry_graph
 from mandato.registry import load_registry
 from mandato.store import Store
@@ -74,3 +77,36 @@ def test_validate_exits_1_on_violations(cli, tmp_path):
 def test_validate_without_a_store_is_an_error(cli, tmp_path):
     code, _, err = cli("--store", tmp_path / "none", "validate")
     assert code == 2 and "mandato ingest" in err
+
+
+def test_after_a_change_only_what_it_can_affect_is_checked_again(cli, tmp_path):
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    shutil.copytree(CORPUS_DIR, corpus)
+    peru = corpus / "pe-plan-nacional-trata-2017-2021.txt"
+    peru.chmod(0o644)
+    # Three more plans, so that one plan is a small part of the dataset (as it is at scale).
+    manifest = yaml.safe_load((corpus / "sources.yaml").read_text(encoding="utf-8"))
+    for n in range(3):
+        shutil.copy(peru, corpus / f"plan-{n}.txt")
+        manifest.append({"id": f"plan-{n}", "file": f"plan-{n}.txt", "title": f"Plan {n}", "jurisdiction": "PE",
+                         "readers": ["peru-plan"]})
+    (corpus / "sources.yaml").chmod(0o644)
+    (corpus / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    assert cli("--store", store, "ingest", corpus)[0] == 0
+    _, before, err = cli("--store", store, "validate", "--format", "json")
+    assert "validated: whole dataset" in err
+    lines = peru.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if "<b>1.1.3.</b>" in line)
+    lines[row] = lines[row].rsplit("\t", 1)[0] + "\t"  # action 1.1.3 loses its responsible bodies
+    peru.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli("--store", store, "ingest", peru)[0] == 0
+    _, after, err = cli("--store", store, "validate", "--format", "json")
+    checked = re.search(r"1 changed graph: ([\d,]+) of ([\d,]+) nodes checked again", err)
+    assert checked and int(checked.group(1).replace(",", "")) < int(checked.group(2).replace(",", ""))
+    _, full, err = cli("--store", store, "validate", "--full", "--format", "json")
+    assert "validated: whole dataset" in err
+    assert after == full != before  # the same report as checking everything, and the change shows in it
+    was, now = ({(r["focus"], r["message_en"]) for r in json.loads(report)["results"]} for report in (before, after))
+    assert now - was and all(focus.endswith("/1-1-3") for focus, _ in now - was), now - was
+    _, again, err = cli("--store", store, "validate", "--format", "json")
+    assert "no graph changed" in err and again == full
