@@ -3,13 +3,12 @@
 Thin routers over one store (STYLE 6): saved queries (:mod:`api.queries`), the SPARQL endpoint
 (:mod:`api.sparql`) and linked data (:mod:`api.linked_data`). Every error has the one JSON body
 ``{"ok": false, "error": ..., "errors": [...], "status": N}``; a 500 never shows exception text.
-Responses carry an ETag tied to the dataset's version (the store cannot change while served);
-``If-None-Match`` gives 304. Query strings and request bodies have size limits.
+Limits, HEAD and OPTIONS, ETags and security headers are the middleware's (:mod:`api.middleware`);
+CORS is Starlette's, for the origins configured.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,8 +16,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 from mandato import __version__
 from mandato.digests import dataset_version
@@ -28,7 +28,9 @@ from mandato.remote import RemoteRunner, RemoteStore
 from mandato.store import Store
 
 from . import linked_data, queries, sparql
+from .cache import AnswerCache
 from .http import Settings, error_body
+from .middleware import Guard
 
 log = logging.getLogger("mandato.api")
 
@@ -41,12 +43,16 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
     def pool() -> QueryPool | RemoteRunner:
         if "pool" not in state:
             if isinstance(store, RemoteStore):
-                state["pool"] = RemoteRunner(store, settings.sparql_timeout, settings.sparql_max_rows)
+                state["pool"] = RemoteRunner(store, settings.sparql_timeout, settings.sparql_max_rows,
+                                             settings.sparql_max_bytes)
             elif store.path is None:
                 raise MandatoError("the SPARQL endpoint needs a store on disk")
             else:
-                state["pool"] = QueryPool(store.path, settings.sparql_workers, settings.sparql_timeout,
-                                          settings.sparql_max_rows)
+                state["pool"] = QueryPool(
+                    store.path, settings.sparql_workers, settings.sparql_timeout, settings.sparql_max_rows,
+                    max_bytes=settings.sparql_max_bytes, memory=settings.sparql_worker_memory,
+                    fast_workers=settings.sparql_fast_workers, fast_limit=settings.sparql_fast_limit,
+                    per_client=settings.sparql_per_client, queue=settings.sparql_queue)
         return state["pool"]
 
     @asynccontextmanager
@@ -66,7 +72,10 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 
     @app.exception_handler(MandatoError)
     async def mandato_error(request: Request, exc: MandatoError) -> JSONResponse:
-        return error_body(exc.status, str(exc), exc.details())
+        response = error_body(exc.status, str(exc), exc.details())
+        if retry := getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(retry)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -75,42 +84,32 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return error_body(exc.status_code, str(exc.detail))
+        response = error_body(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. Allow on 405
+        return response
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
         return error_body(500, "internal server error")
 
-    @app.middleware("http")
-    async def limits_and_etag(request: Request, call_next: Any) -> Response:
-        if len(request.url.query) > settings.max_query_string:
-            return error_body(414, f"the query string is longer than {settings.max_query_string} bytes")
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > settings.max_body):
-            return error_body(413, f"the request body is larger than {settings.max_body} bytes")
-        if request.method not in ("GET", "HEAD"):
-            return await call_next(request)
-        tag = '"' + hashlib.sha256(
-            f"{version}|{request.url.path}|{request.url.query}|{request.headers.get('accept', '')}".encode()
-        ).hexdigest()[:24] + '"'
-        if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-            return Response(status_code=304, headers={"ETag": tag})
-        response = await call_next(request)
-        if response.status_code == 200:
-            response.headers["ETag"] = tag
-            response.headers["Cache-Control"] = "public, max-age=300"
-        return response
-
     @app.get("/", tags=["about"], summary="What this server offers")
-    def index(request: Request) -> dict[str, Any]:
-        base = str(request.base_url).rstrip("/")
+    def index() -> dict[str, Any]:
+        base = settings.base_url.rstrip("/")
         return {"name": "mandato", "version": __version__, "dataset_version": version, "links": {
             "queries": f"{base}/queries", "sparql": f"{base}/sparql", "dataset": f"{base}/dataset",
             "void": f"{base}/dataset/void", "ontology": f"{base}/ontology", "context": f"{base}/context.jsonld",
             "validation": f"{base}/validation", "openapi": f"{base}/docs"}}
 
-    app.include_router(queries.router(store))
-    app.include_router(sparql.router(pool))
-    app.include_router(linked_data.router(store, version))
+    # The embedded store cannot change while served: its answers are kept. A remote one may change.
+    app.state.answer_cache = AnswerCache(settings.cache_bytes) if isinstance(store, Store) else None
+    routers = [queries.router(store, app.state.answer_cache), sparql.router(pool, settings.service_hosts),
+               linked_data.router(store, version, settings.base_url.rstrip("/"))]
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(Guard, version=version, max_query_string=settings.max_query_string,
+                       max_body=settings.max_body, routes=[*app.router.routes, *(r for x in routers for r in x.routes)])
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
+                       allow_headers=["Accept", "Content-Type", "Cache-Control", "If-None-Match"],
+                       expose_headers=["ETag", "Retry-After"])
     return app

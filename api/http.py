@@ -20,6 +20,10 @@ def _env(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+def _env_list(name: str, default: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
+
+
 @dataclass
 class Settings:
     """Limits of the API; each can be set by an environment variable."""
@@ -27,8 +31,23 @@ class Settings:
     sparql_timeout: float = field(default_factory=lambda: _env("MANDATO_SPARQL_TIMEOUT", 10.0))
     sparql_max_rows: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_MAX_ROWS", 10_000)))
     sparql_workers: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_WORKERS", 2)))
+    # Workers kept for short queries, and how long a query may run on one (mandato.query_pool).
+    sparql_fast_workers: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_FAST_WORKERS", 2)))
+    sparql_fast_limit: float = field(default_factory=lambda: _env("MANDATO_SPARQL_FAST_LIMIT", 0.5))
+    sparql_max_bytes: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_MAX_BYTES", 16 * 2**20)))
+    sparql_worker_memory: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_WORKER_MEMORY", 512 * 2**20)))
+    sparql_per_client: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_PER_CLIENT", 4)))
+    sparql_queue: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_QUEUE", 16)))
     max_query_string: int = field(default_factory=lambda: int(_env("MANDATO_MAX_QUERY_STRING", 8192)))
     max_body: int = field(default_factory=lambda: int(_env("MANDATO_MAX_BODY", 65536)))
+    cache_bytes: int = field(default_factory=lambda: int(_env("MANDATO_CACHE_BYTES", 64 * 2**20)))
+    # The server's public address, for the links it gives (never the client's Host header);
+    # ``mandato serve`` sets it from --host and --port unless MANDATO_BASE_URL says otherwise.
+    base_url: str = field(default_factory=lambda: os.environ.get("MANDATO_BASE_URL", "http://127.0.0.1:8000"))
+    # Origins whose pages may call the read-only endpoints (CORS); "*" for any.
+    cors_origins: list[str] = field(default_factory=lambda: _env_list("MANDATO_CORS_ORIGINS", "*"))
+    # Hosts a client's query may call with SERVICE; none by default (api.federation).
+    service_hosts: list[str] = field(default_factory=lambda: _env_list("MANDATO_SPARQL_SERVICE_HOSTS", ""))
 
 
 class NotAcceptable(MandatoError):

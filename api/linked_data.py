@@ -11,7 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
@@ -32,7 +32,7 @@ SELECT ?o ?label WHERE { ?s ?p ?o . ?o skos:prefLabel ?label FILTER(lang(?label)
 DATASET_MEDIA = {name: media for name, (media, _, _) in DATASET_FORMATS.items()}
 
 
-def router(store: AnyStore, version: str) -> APIRouter:
+def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
     r = APIRouter(tags=["linked data"])
     report_lock = threading.Lock()
     report_cache: dict[str, Any] = {}
@@ -76,7 +76,7 @@ def router(store: AnyStore, version: str) -> APIRouter:
            response_model=None)
     def void(request: Request, format: str | None = Query(None)) -> Response:
         fmt = choose(request, format, GRAPH_MEDIA, "turtle")
-        g = _void(store, str(request.base_url).rstrip("/"), version)
+        g = _void(store, base_url, version)
         rdflib_format = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}[fmt]
         return Response(g.serialize(format=rdflib_format, encoding="utf-8"), media_type=GRAPH_MEDIA[fmt])
 
@@ -87,13 +87,12 @@ def router(store: AnyStore, version: str) -> APIRouter:
     @r.get("/validation", summary="The SHACL validation report (JSON or Turtle)", response_model=None)
     def validation(request: Request, format: str | None = Query(None, description="json or turtle")) -> Response:
         fmt = choose(request, format, {"json": "application/json", "turtle": "text/turtle"}, "json")
-        with report_lock:
+        with report_lock:  # validated once, each format rendered once: the store cannot change while served
             if "report" not in report_cache:
                 report_cache["report"] = validate(store)
-        report = report_cache["report"]
-        if fmt == "json":
-            return JSONResponse(json.loads(render_report(report, "json")))
-        return Response(render_report(report, "turtle"), media_type="text/turtle")
+            if fmt not in report_cache:
+                report_cache[fmt] = render_report(report_cache["report"], fmt).encode("utf-8")
+        return Response(report_cache[fmt], media_type="application/json" if fmt == "json" else "text/turtle")
 
     return r
 

@@ -5,17 +5,16 @@ convention), documented in the OpenAPI page with their examples."""
 from __future__ import annotations
 
 import inspect
-from collections import OrderedDict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from mandato.catalogue import SavedQuery, load_catalogue, run
+from mandato.catalogue import SavedQuery, bind, execute, load_catalogue
 from mandato.errors import ParameterError
-from mandato.results import GRAPH_MEDIA, ROW_MEDIA, Triples, render
-from mandato.store import Store
+from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
 
+from .cache import AnswerCache
 from .http import AnyStore, choose
 
 FORMATS = sorted({*ROW_MEDIA, *GRAPH_MEDIA})
@@ -31,7 +30,8 @@ def describe(q: SavedQuery) -> dict[str, Any]:
     }
 
 
-def router(store: AnyStore) -> APIRouter:
+def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
+    """The saved queries' routes; ``cache`` keeps their answers (None: answer every request afresh)."""
     r = APIRouter(tags=["saved queries"])
     catalogue = load_catalogue()
 
@@ -40,7 +40,7 @@ def router(store: AnyStore) -> APIRouter:
         return [describe(q) for q in catalogue.values()]
 
     for query in catalogue.values():
-        r.add_api_route(f"/queries/{query.name}", _endpoint(store, query), methods=["GET"],
+        r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
                         responses={200: {"content": {m: {} for m in {**ROW_MEDIA, **GRAPH_MEDIA}.values()}}})
     return r
@@ -51,38 +51,29 @@ def _doc(q: SavedQuery) -> str:
             "results JSON (srj) or XML (srx), CSV or TSV, or for a graph Turtle, JSON-LD, N-Triples or RDF/XML.")
 
 
-CACHED_ANSWERS = 512  # per saved query
-
-
-def _endpoint(store: AnyStore, query: SavedQuery):
+def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
     names = {p.name for p in query.params}
+    offered = GRAPH_MEDIA if query.graph else ROW_MEDIA
+    fallback = "turtle" if query.graph else "json"
     # The embedded store cannot change while it is served (the server holds its lock), so an
-    # answer, once rendered, is kept for the same parameters and format (least recently used
-    # out first). A remote store may change under us: its answers are not kept. A request with
-    # "Cache-Control: no-cache" is answered afresh.
-    answers: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
-    keep = isinstance(store, Store)
+    # answer, once rendered, is kept (``cache``) under the resolved parameters and the chosen
+    # format: "Palermo" and "XVIII-12-a" share one entry. A remote store may change under us: its
+    # answers are not kept. A request with "Cache-Control: no-cache" is answered afresh.
 
     def endpoint(request: Request, **fields: str | None) -> Response:
         unknown = sorted(set(request.query_params) - names - {"format"})
         if unknown:
             raise ParameterError(f"the query '{query.name}' has no parameter {', '.join(unknown)}", sorted(names))
-        args = {k: v for k, v in fields.items() if k != "format" and v is not None}
-        key = (tuple(sorted(args.items())), fields.get("format"), request.headers.get("accept"))
+        fmt = choose(request, fields.get("format"), offered, fallback)
+        bindings = bind(store, query, {k: v for k, v in fields.items() if k != "format" and v is not None})
+        key = (query.name, tuple(sorted((k, str(v)) for k, v in bindings.items())), fmt)
         fresh = "no-cache" in request.headers.get("cache-control", "")  # HTTP: do not answer from a cache
-        if keep and key in answers and not fresh:
-            answers.move_to_end(key)
-            body, media = answers[key]
-            return Response(body, media_type=media)
-        result = run(store, query.name, args)
-        offered = GRAPH_MEDIA if isinstance(result, Triples) else ROW_MEDIA
-        fmt = choose(request, fields.get("format"), offered, "turtle" if isinstance(result, Triples) else "json")
-        body, media = render(result, fmt), offered[fmt]
-        if keep:
-            answers[key] = (body, media)
-            if len(answers) > CACHED_ANSWERS:
-                answers.popitem(last=False)
-        return Response(body, media_type=media)
+        if cache is not None and not fresh and (kept := cache.get(key)) is not None:
+            return Response(kept[0], media_type=kept[1])
+        body = render(execute(store, query, bindings), fmt)
+        if cache is not None:
+            cache.put(key, body, offered[fmt])
+        return Response(body, media_type=offered[fmt])
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in query.params:

@@ -1,26 +1,28 @@
 """SPARQL 1.1 Protocol endpoint at ``/sparql``: queries by GET (``query=``) or POST (form field
 ``query`` or an ``application/sparql-query`` body), answered in the format the client accepts.
-Updates are refused. Queries run in worker processes with a time limit and a row limit
-(:mod:`mandato.query_pool`)."""
+Updates are refused, and so are federated queries (``SERVICE``) unless the operator allows the
+host (:mod:`api.query_text`). Queries run in worker processes with limits of time, rows, bytes and
+memory, and a fair share of the workers per client (:mod:`mandato.query_pool`)."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from mandato.errors import MandatoError
-from mandato.results import GRAPH_MEDIA, ROW_MEDIA, Boolean, Triples, render
+from mandato.results import GRAPH_MEDIA, ROW_MEDIA
 
 from .http import choose
+from .query_text import check_federation, query_form
 
 # Rows as SPARQL clients expect them: ``json`` and ``xml`` (format=json, Accept: application/json,
 # as SPARQLWrapper sends) are the SPARQL results formats, not the records of the saved queries.
 ROWS = {"srj": ROW_MEDIA["srj"], "srx": ROW_MEDIA["srx"], "csv": ROW_MEDIA["csv"], "tsv": ROW_MEDIA["tsv"],
         "json": "application/json", "xml": "application/xml"}
+BOOLEANS = {k: v for k, v in ROWS.items() if k in ("srj", "srx", "json", "xml")}
+OFFERED = {"select": ROWS, "ask": BOOLEANS, "construct": GRAPH_MEDIA, "describe": GRAPH_MEDIA}
 ALIASES = {"json": "srj", "xml": "srx"}
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -33,43 +35,35 @@ class UpdateRefused(MandatoError):
     status = 403
 
 
-def _boolean(value: bool, fmt: str) -> bytes:
-    if fmt == "srx":
-        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
-    return json.dumps({"head": {}, "boolean": value}).encode()
-
-
-def router(pool_of) -> APIRouter:
+def router(pool_of, service_hosts: list[str]) -> APIRouter:
     r = APIRouter(tags=["SPARQL"])
 
-    def answer(request: Request, text: str | None, fmt: str | None) -> Response:
+    async def answer(request: Request, text: str | None, fmt: str | None) -> Response:
         if not text or not text.strip():
             raise MandatoError("pass a SPARQL query in the 'query' parameter")
-        pool = pool_of()
-        result = pool.run(text)
-        if isinstance(result, Triples):
-            chosen = choose(request, fmt, GRAPH_MEDIA, "turtle")
-            return Response(render(result, chosen), media_type=GRAPH_MEDIA[chosen])
-        offered = {k: v for k, v in ROWS.items() if k in ("srj", "srx", "json", "xml")} \
-            if isinstance(result, Boolean) else ROWS
-        chosen = choose(request, fmt, offered, "srj")
-        writer = ALIASES.get(chosen, chosen)
-        body = _boolean(result.value, writer) if isinstance(result, Boolean) else render(result, writer)
+        check_federation(text, service_hosts)
+        form = query_form(text)
+        if form is None:
+            raise MandatoError("the query is not valid SPARQL: expected SELECT, ASK, CONSTRUCT or DESCRIBE after "
+                               "the prefixes (updates are refused)")
+        offered = OFFERED[form]
+        chosen = choose(request, fmt, offered, "turtle" if offered is GRAPH_MEDIA else "srj")
+        client = request.client.host if request.client else "-"
+        body = await pool_of().answer(text, ALIASES.get(chosen, chosen), client)
         return Response(body, media_type=offered[chosen])
 
     description = ("Read-only SPARQL 1.1 query endpoint over the union of all graphs. Each query has a time "
                    "limit and a row limit; updates are refused.")
 
     @r.get("/sparql", summary="SPARQL 1.1 query (GET)", description=description, response_model=None)
-    def sparql_get(request: Request,
+    async def sparql_get(request: Request,
                    query: str | None = Query(None, description="a SPARQL query", max_length=8000,
                                              examples=["SELECT * WHERE { ?s ?p ?o } LIMIT 10"]),
                    format: str | None = Query(None, description="srj, srx, csv, tsv, json; turtle, jsonld, "
                                               "ntriples, rdfxml")) -> Response:
         if "update" in request.query_params:
             raise UpdateRefused(READ_ONLY)
-        return answer(request, query, format)
+        return await answer(request, query, format)
 
     @r.post("/sparql", summary="SPARQL 1.1 query (POST)", description=description, response_model=None)
     async def sparql_post(request: Request, format: str | None = Query(None)) -> Response:
@@ -87,6 +81,6 @@ def router(pool_of) -> APIRouter:
             text = form["query"][0] if "query" in form else None
         else:
             raise MandatoError(f"send the query as {SPARQL_QUERY} or as a form field 'query'")
-        return await run_in_threadpool(answer, request, text, format)
+        return await answer(request, text, format)
 
     return r

@@ -44,6 +44,7 @@ class SavedQuery:
     params: list[Param] = field(default_factory=list)
     pivot: dict[str, Any] | None = None
     path: Path | None = None
+    graph: bool = False  # a CONSTRUCT or DESCRIBE query: it answers triples, not rows
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -72,7 +73,7 @@ def parse_file(path: Path) -> SavedQuery:
     if not isinstance(meta, dict) or not meta.get("summary"):
         raise CatalogueError(f"{path.name}: the #+ header has no summary")
     try:
-        _EMPTY.query(text)  # Oxigraph's parser, on an empty store: checks the syntax in microseconds
+        graph = isinstance(_EMPTY.query(text), ox.QueryTriples)  # Oxigraph's parser, on an empty store
     except SyntaxError as exc:
         raise CatalogueError(f"{path.name}: not valid SPARQL: {exc}") from None
     if not WHERE.search(text):
@@ -92,7 +93,7 @@ def parse_file(path: Path) -> SavedQuery:
                             description=spec.get("description", "")))
     return SavedQuery(name=path.stem, summary=meta["summary"].strip(), text=text,
                       description=(meta.get("description") or "").strip(), tags=meta.get("tags") or [],
-                      params=params, pivot=meta.get("pivot"), path=path)
+                      params=params, pivot=meta.get("pivot"), path=path, graph=graph)
 
 
 @cache
@@ -120,33 +121,99 @@ def matcher(store: Any, kind: str) -> Matcher:
     return cache_[kind]
 
 
+LANGUAGES_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?lang WHERE { ?s skos:prefLabel ?label BIND(LANG(?label) AS ?lang) }"""
+GROUPS_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?group ?label WHERE {
+  ?membership org:organization ?group ; org:member ?member .
+  OPTIONAL { ?group skos:prefLabel ?label FILTER(lang(?label) = "es") }
+}"""
+
+
+def _cached(store: Any, key: str, compute: Any) -> Any:
+    """A fact about the store's data, kept with its name resolvers until the store changes."""
+    if key not in store.matchers:
+        store.matchers[key] = compute()
+    return store.matchers[key]
+
+
+def data_languages(store: Any) -> list[str]:
+    """The languages the data holds labels in (``skos:prefLabel`` tags)."""
+    return _cached(store, "@languages", lambda: sorted(
+        str(r["lang"]) for r in store.select(LANGUAGES_QUERY).records() if r["lang"]))
+
+
+def groups_with_members(store: Any) -> dict[str, str]:
+    """The groups that have members recorded, IRI to Spanish label."""
+    return _cached(store, "@groups", lambda: {
+        str(r["group"]): str(r["label"] or r["group"]) for r in store.select(GROUPS_QUERY).records()})
+
+
 def bind(store: Any, query: SavedQuery, args: dict[str, str]) -> dict[str, URIRef | Literal]:
+    """Parameters as RDF terms. An empty value means the parameter is absent (an HTML form sends
+    ``lang=``), so its default applies. A language the data holds no labels in, and a group
+    without recorded members, are errors: an empty answer would read as "nobody"."""
     unknown = sorted(set(args) - {p.name for p in query.params})
     if unknown:
         raise ParameterError(f"the query '{query.name}' has no parameter {', '.join(unknown)}",
                              [p.name for p in query.params])
     bindings: dict[str, URIRef | Literal] = {}
     for p in query.params:
-        value = args.get(p.name, p.default)
-        if value is None or value == "":
+        value = args.get(p.name)
+        if value is None or not value.strip():
+            value = p.default
+        if value is None:
             if p.required:
                 raise ParameterError(f"the query '{query.name}' needs the parameter '{p.name}' ({p.type}), "
                                      f"for example {p.name}={p.example!s}")
             continue
         if p.type in ENTITY_CLASSES:
-            bindings[p.var] = URIRef(matcher(store, p.type).resolve(value).iri)
+            iri = matcher(store, p.type).resolve(value).iri
+            if p.type == "group":
+                _check_group(store, p.name, iri)
+            bindings[p.var] = URIRef(iri)
         else:
             bindings[p.var] = scalar_term(p, value)
+            if p.type == "lang" and str(bindings[p.var]) not in data_languages(store):
+                held = data_languages(store)
+                raise ParameterError(f"'{p.name}': the data holds no labels in '{bindings[p.var]}'; "
+                                     f"languages held: {', '.join(held)}", held)
     return bindings
+
+
+def _check_group(store: Any, name: str, iri: str) -> None:
+    groups = groups_with_members(store)
+    if iri not in groups:
+        raise ParameterError(f"'{name}': no member of <{iri}> is recorded in the sources, so no answer could "
+                             "list its members; groups with members", [f"{label} <{g}>" for g, label in
+                                                                       sorted(groups.items())])
 
 
 def run(store: Any, name: str, args: dict[str, str] | None = None) -> Result:
     query = get(name)
-    text = inject_values(query.text, bind(store, query, args or {}))
-    result = store.run(text)
+    return execute(store, query, bind(store, query, args or {}))
+
+
+def execute(store: Any, query: SavedQuery, bindings: dict[str, URIRef | Literal]) -> Result:
+    """Run a saved query with its parameters already bound (:func:`bind`)."""
+    result = store.run(inject_values(query.text, bindings))
     if isinstance(result, Table) and query.pivot:
         return pivot(result, query.pivot)
+    lang = next((bindings[p.var] for p in query.params if p.type == "lang" and p.var in bindings), None)
+    if isinstance(result, Table) and lang is not None:
+        return mark_untranslated(result, str(lang))
     return result
+
+
+def mark_untranslated(table: Table, lang: str) -> Table:
+    """Add the column ``untranslated``: the label columns of a row whose text is not in ``lang``
+    (a missing translation falls back to Spanish, tagged ``es``, and is named here)."""
+    marks = [", ".join(c for c, v in zip(table.columns, row, strict=True)
+                       if isinstance(v, ox.Literal) and v.language and v.language != lang)
+             for row in table.rows]
+    rows = [[*row, ox.Literal(m) if m else None] for row, m in zip(table.rows, marks, strict=True)]
+    return Table([*table.columns, "untranslated"], rows)
 
 
 def pivot(table: Table, spec: dict[str, Any]) -> Table:

@@ -126,11 +126,15 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from mandato.api.app import create_app
+    from mandato.api.http import Settings
 
-    app = create_app(_store(args))
+    base_url = os.environ.get("MANDATO_BASE_URL") or f"http://{args.host}:{args.port}"
+    app = create_app(_store(args), Settings(base_url=base_url))
     # A line per request costs a third of the throughput of a cached answer: opt in.
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
     return 0

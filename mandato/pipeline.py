@@ -23,11 +23,12 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from mandato.digests import serialized
-from mandato.errors import IngestError, Location
+from mandato.errors import IngestError, Location, StoreError
 from mandato.ingest import READERS
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
 from mandato.packaged import CORPUS_DIR, REFERENCE_DIR, ontology_graph
+from mandato.processes import die_with_parent
 from mandato.registry import Registry, load_registry
 from mandato.store import Store
 
@@ -48,18 +49,41 @@ def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:
         raise IngestError(Location(str(path)), f"cannot read the corpus manifest ({exc})") from None
+    if not isinstance(entries, list):
+        raise IngestError(Location(str(path)), f"the manifest is a {type(entries).__name__}, not a list of sources",
+                          "a YAML list, one entry per source: - id: …, file: …, title: …, readers: [...]")
     sources = []
-    for entry in entries:
-        unknown = [r for r in entry.get("readers", []) if r not in READERS]
-        if unknown:
-            raise IngestError(Location(str(path)), f"source '{entry['id']}' names unknown readers {unknown}",
-                              "one of " + ", ".join(READERS))
-        sources.append(Source(
-            id=entry["id"], path=directory / entry["file"], title=entry["title"],
-            readers=list(entry.get("readers", [])), jurisdiction=entry.get("jurisdiction"),
-            original=entry.get("original"),
-        ))
+    for n, entry in enumerate(entries, start=1):
+        sources.append(_manifest_entry(path, n, entry))
     return sources
+
+
+def _manifest_entry(path: Path, n: int, entry: object) -> Source:
+    """One entry of a manifest, checked: what is wrong names the manifest and the entry."""
+    where = Location(str(path))
+
+    def wrong(problem: str, expected: str) -> IngestError:
+        return IngestError(where, f"entry {n}: {problem}", expected)
+
+    if not isinstance(entry, dict):
+        raise wrong(f"is a {type(entry).__name__}", "a mapping with id, file, title and readers")
+    for key in ("id", "file", "title"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise wrong(f"has no '{key}'" if key not in entry else f"'{key}' is not text",
+                        f"'{key}:' with text, as in the bundled data/corpus/{MANIFEST}")
+    readers = entry.get("readers", [])
+    if not isinstance(readers, list) or not all(isinstance(r, str) for r in readers):
+        raise wrong(f"'readers' is {readers!r}", "a list of reader names, e.g. readers: [peru-plan]")
+    unknown = [r for r in readers if r not in READERS]
+    if unknown:
+        raise wrong(f"source '{entry['id']}' names unknown readers {unknown}", "one of " + ", ".join(READERS))
+    directory = path.parent.resolve()
+    file = (directory / entry["file"]).resolve()
+    if not file.is_relative_to(directory):
+        raise wrong(f"file '{entry['file']}' is outside the manifest's directory",
+                    "a file in the manifest's directory (or below it)")
+    return Source(id=entry["id"], path=path.parent / entry["file"], title=entry["title"], readers=list(readers),
+                  jurisdiction=entry.get("jurisdiction"), original=entry.get("original"))
 
 
 def sources_for(paths: Iterable[Path], reader: str | None = None) -> list[Source]:
@@ -124,7 +148,8 @@ def _read_all(sources: list[Source], reference: Path) -> Iterator[tuple[bytes, S
         yield from map(read, sources)
         return
     # spawn, not fork: the parent may hold the store's threads and locks.
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+    # die_with_parent: a killed ingest leaves no worker behind.
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=die_with_parent) as pool:
         try:
             yield from pool.map(read, sources)
         except BaseException:
@@ -172,7 +197,11 @@ def triple_count(graphs: dict[str, bytes]) -> int:
 def write(store: Store, graphs: dict[str, bytes], progress: Callable[[str], None] | None = None) -> None:
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     say(f"writing {triple_count(graphs)} triples in {len(graphs)} graphs")
-    store.replace_graphs(graphs)
+    try:
+        store.replace_graphs(graphs)
+    except OSError as exc:  # disk full, no permission: the store is left as it was
+        raise StoreError(f"cannot write the store at {store.path}: {exc.strerror or exc}; "
+                         "nothing was changed") from None
 
 
 def ingest(store: Store, sources: list[Source], progress: Callable[[str], None] | None = None) -> list[SourceReport]:

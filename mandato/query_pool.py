@@ -1,18 +1,42 @@
-"""SPARQL queries in worker processes, so that a runaway query can really be stopped.
+"""SPARQL queries of the public endpoint in worker processes, with limits that hold end to end and
+a fair share of the workers for every client.
 
 Oxigraph's ``Store.query`` has no time limit, and a Python thread cannot be stopped; a query that
-aggregates a cartesian product computes before it yields anything. Each worker is a separate
-process (``spawn``) with its own read-only handle on the store; a query that passes the time
-limit has its worker killed and replaced, and the caller gets :class:`QueryTimeout`. The server
-keeps answering on the other workers. A result over the row limit is an error, never a silent
-truncation.
+aggregates a cartesian product computes before it yields anything. So each query runs in a
+separate process (``spawn``) with its own read-only handle on the store, and the process also
+renders the answer: the time limit, the row limit and the **byte** limit cover evaluation and
+rendering, and only finished bytes cross to the server. While a query runs, the server watches
+its worker's resident memory; a worker over its time or memory limit is killed and replaced, and
+the client gets 503. Workers run at a lower CPU priority (``nice``) than the server, so saved
+queries and the event loop keep answering while workers compute, and they die with the server
+(:mod:`mandato.processes`).
+
+Scheduling (all on the server's event loop, so no locks):
+
+- a client (its address) has at most ``per_client`` queries running or waiting; more is 429;
+- at most ``queue`` requests wait; more is 429 with ``Retry-After``; a free worker goes to the
+  waiting request whose client has the fewest queries running, then to the oldest;
+- ``workers`` general workers, plus ``fast_workers`` reserved for short queries: a query goes to a
+  fast worker only when no general worker is free, and may run there for ``fast_limit`` seconds;
+  past that its worker is replaced, its shape (the text with literals, IRIs, variable names and
+  numbers blanked) is remembered as slow, its client may not use the fast lane for a while, and it
+  goes back to wait for a general worker with the time it has left. So a cheap query (``ASK {}``)
+  answers at once while runaway queries hold every general worker.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
+import itertools
 import multiprocessing as mp
-import queue
+import os
+import re
 import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -20,11 +44,36 @@ from typing import Any
 import pyoxigraph as ox
 
 from mandato.errors import MandatoError
-from mandato.results import Boolean, Table, Triples
+from mandato.processes import die_with_parent
+from mandato.results import Boolean, Table, Triples, render
+
+GENERAL_NICE, FAST_NICE = 10, 5  # added to the server's niceness: workers yield the CPU to it
+SLOW_SHAPES = 4096  # shapes of queries seen to be slow, kept (least recently seen out first)
+PENALTY = 10.0  # seconds a client whose query overran the fast lane stays out of it
+POLL = 0.05  # seconds between checks of a running worker's memory
+MAX_FAILED_STARTS = 5  # workers dying as they start, in a row, before the pool gives up
 
 
 class QueryTimeout(MandatoError):
     status = 503
+    retry_after = 5
+
+
+class QueryOverMemory(MandatoError):
+    status = 503
+    retry_after = 5
+
+
+class WorkersDown(MandatoError):
+    status = 503
+    retry_after = 30
+
+
+class Busy(MandatoError):
+    """Too many queries of this client, or too many waiting: try again later."""
+
+    status = 429
+    retry_after = 2
 
 
 class QueryTooLarge(MandatoError):
@@ -41,133 +90,330 @@ def check_size(size: int, max_rows: int) -> None:
         raise QueryTooLarge(f"the query returns more than {max_rows} results; add a LIMIT or narrow it")
 
 
-# -- terms across the process boundary ------------------------------------------------------
-
-def _encode(term: Any) -> tuple | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return ("u", term.value)
-    if isinstance(term, ox.BlankNode):
-        return ("b", term.value)
-    if isinstance(term, ox.Literal):
-        return ("l", term.value, term.datatype.value, term.language)
-    return ("t", _encode(term.subject), _encode(term.predicate), _encode(term.object))
+def check_bytes(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise QueryTooLarge(f"the answer is larger than {max_bytes} bytes; ask for fewer or shorter values")
 
 
-def _decode(data: tuple | None) -> Any:
-    if data is None:
-        return None
-    kind = data[0]
-    if kind == "u":
-        return ox.NamedNode(data[1])
-    if kind == "b":
-        return ox.BlankNode(data[1])
-    if kind == "l":
-        _, value, datatype, language = data
-        return ox.Literal(value, language=language) if language else ox.Literal(value, datatype=ox.NamedNode(datatype))
-    return ox.Triple(_decode(data[1]), _decode(data[2]), _decode(data[3]))
+# -- the worker process ------------------------------------------------------------------------
+
+def _size(term: Any) -> int:
+    if isinstance(term, ox.Triple):
+        return _size(term.subject) + _size(term.predicate) + _size(term.object)
+    return 0 if term is None else len(term.value)
 
 
-def _worker(conn: Connection, path: str) -> None:
+def _evaluate(store: ox.Store, text: str, fmt: str, max_rows: int, max_bytes: int) -> bytes:
+    result = store.query(text, use_default_graph_as_union=True)
+    size = 0
+    if isinstance(result, ox.QueryBoolean):
+        return render(Boolean(bool(result)), fmt)
+    if isinstance(result, ox.QuerySolutions):
+        columns = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = [solution[c] for c in columns]
+            size += sum(_size(t) for t in row)
+            check_bytes(size, max_bytes)
+            rows.append(row)
+            check_size(len(rows), max_rows)
+        body = render(Table(columns, rows), fmt)
+    else:
+        triples = []
+        for t in result:
+            size += _size(t)
+            check_bytes(size, max_bytes)
+            triples.append(t)
+            check_size(len(triples), max_rows)
+        body = render(Triples(triples), fmt)
+    check_bytes(len(body), max_bytes)
+    return body
+
+
+def _worker(conn: Connection, path: str, nice: int) -> None:
+    die_with_parent()
+    os.nice(nice)
     store = ox.Store.read_only(path)
+    conn.send(("ready",))
     while True:
         try:
-            text, max_rows = conn.recv()
+            text, fmt, max_rows, max_bytes = conn.recv()
         except EOFError:
             return
         try:
-            result = store.query(text, use_default_graph_as_union=True)
-            if isinstance(result, ox.QueryBoolean):
-                conn.send(("ask", bool(result)))
-            elif isinstance(result, ox.QuerySolutions):
-                columns = [v.value for v in result.variables]
-                rows = []
-                for solution in result:
-                    rows.append([_encode(solution[c]) for c in columns])
-                    if len(rows) > max_rows:
-                        break
-                conn.send(("rows", columns, rows))
-            else:
-                triples = []
-                for t in result:
-                    triples.append(_encode(t))
-                    if len(triples) > max_rows:
-                        break
-                conn.send(("triples", triples))
+            conn.send(("ok", _evaluate(store, text, fmt, max_rows, max_bytes)))
+        except MandatoError as exc:
+            conn.send(("error", (exc.status, str(exc))))
         except SyntaxError as exc:
-            conn.send(("error", "the query is not valid SPARQL: " + str(exc).splitlines()[0][:300]))
+            conn.send(("error", (400, "the query is not valid SPARQL: " + str(exc).splitlines()[0][:300])))
         except Exception:
-            conn.send(("error", "the query could not be evaluated"))
+            conn.send(("error", (400, "the query could not be evaluated")))
 
 
 # -- the pool ----------------------------------------------------------------------------------
 
 class _Handle:
-    def __init__(self, ctx: Any, path: Path):
+    def __init__(self, ctx: Any, path: Path, lane: str):
+        self.lane = lane
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, str(path)), daemon=True)
+        nice = GENERAL_NICE if lane == "general" else FAST_NICE
+        self.process = ctx.Process(target=_worker, args=(child, str(path), nice), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
 
-    def kill(self) -> None:
+    def rss(self) -> int:
+        """Resident memory in bytes (0 where /proc cannot tell)."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as fh:
+                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def kill(self, wait: bool = True) -> None:
+        """Stop the worker. The kernel may take a while to free a large worker's memory: without
+        ``wait`` the process is reaped by a thread, so the server's event loop goes on at once."""
         self.process.kill()
-        self.process.join(5)
         self.conn.close()
+        if wait:
+            self.process.join(5)
+        else:
+            threading.Thread(target=self.process.join, args=(30,), daemon=True).start()
+
+
+@dataclass(eq=False)
+class _Waiter:
+    client: str
+    shape: str
+    fast: bool
+    seq: int
+    future: asyncio.Future = field(repr=False)
+
+
+class _Overtime(Exception):
+    pass
+
+
+class _OverMemory(Exception):
+    pass
+
+
+BLANKS = re.compile(r"<[^<>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[?$]\w+|\b\d+(?:\.\d+)?\b|#[^\n]*")
+
+
+def shape(text: str) -> str:
+    """The query with what a client can vary for free (literals, IRIs, variable names, numbers,
+    comments, spacing) blanked: copies of a runaway query share one shape."""
+    return hashlib.sha1(" ".join(BLANKS.sub("_", text).split()).upper().encode()).hexdigest()
 
 
 class QueryPool:
-    """A fixed number of worker processes over the store at ``path``."""
+    """Worker processes over the store at ``path``; see the module's docstring."""
 
-    def __init__(self, path: Path, workers: int = 2, timeout: float = 10.0, max_rows: int = 10_000):
-        self.path, self.timeout, self.max_rows = path, timeout, max_rows
+    def __init__(self, path: Path, workers: int = 2, timeout: float = 10.0, max_rows: int = 10_000, *,
+                 max_bytes: int = 16 * 2**20, memory: int = 512 * 2**20, fast_workers: int = 2,
+                 fast_limit: float = 0.5, per_client: int = 4, queue: int = 16):
+        self.path, self.timeout, self.max_rows, self.max_bytes = path, timeout, max_rows, max_bytes
+        self.memory, self.fast_limit, self.per_client, self.queue = memory, fast_limit, per_client, queue
         self._ctx = mp.get_context("spawn")
-        self._idle: queue.Queue[_Handle] = queue.Queue()
+        self._idle: dict[str, list[_Handle]] = {"general": [], "fast": []}
+        self._spares: list[_Handle] = []  # started, waiting to replace a killed worker
         self._all: set[_Handle] = set()
-        self._lock = threading.Lock()
-        for _ in range(workers):
-            self._add()
+        self._waiters: list[_Waiter] = []
+        self._running: dict[str, int] = {}
+        self._pending: dict[str, int] = {}
+        self._slow: OrderedDict[str, None] = OrderedDict()
+        self._penalty: dict[str, float] = {}
+        self._seq = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._failed_starts = 0
+        for lane, n in (("general", workers), ("fast", fast_workers), ("spare", 1)):
+            for _ in range(n):
+                self._spawn(lane)
 
-    def _add(self) -> None:
-        handle = _Handle(self._ctx, self.path)
-        with self._lock:
-            self._all.add(handle)
-        self._idle.put(handle)
+    # -- workers -------------------------------------------------------------------------------
+
+    def _spawn(self, lane: str) -> None:
+        handle = _Handle(self._ctx, self.path, lane)
+        self._all.add(handle)
+        if self._loop is not None:
+            self._loop.add_reader(handle.conn.fileno(), self._on_ready, handle)
+
+    def _on_ready(self, handle: _Handle) -> None:
+        assert self._loop is not None
+        self._loop.remove_reader(handle.conn.fileno())
+        try:
+            handle.conn.recv()
+        except (EOFError, OSError):  # it died starting: replace it, a few times in a row at most
+            self._failed_starts += 1
+            self._all.discard(handle)
+            handle.kill()
+            if self._failed_starts <= MAX_FAILED_STARTS:
+                self._spawn(handle.lane)
+            else:
+                self._fail_waiters()
+            return
+        self._failed_starts = 0
+        handle.ready = True
+        if handle.lane == "spare":
+            self._spares.append(handle)
+            return
+        self._idle[handle.lane].append(handle)
+        self._dispatch()
+
+    def _fail_waiters(self) -> None:
+        for w in self._waiters:
+            if not w.future.done():
+                w.future.set_exception(WorkersDown("the query workers cannot start; see the server's log"))
+        self._waiters.clear()
+
+    def _attach(self) -> None:
+        """On first use, inside the server's event loop: watch the workers still starting."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            for handle in self._all:
+                if not handle.ready:
+                    self._loop.add_reader(handle.conn.fileno(), self._on_ready, handle)
+
+    def _replace(self, handle: _Handle) -> None:
+        """Kill a worker; a spare started beforehand takes its place at once (a new worker takes a
+        second or more to start), and a new spare starts."""
+        self._all.discard(handle)
+        handle.kill(wait=False)
+        if self._spares:
+            spare = self._spares.pop()
+            spare.lane = handle.lane
+            with contextlib.suppress(OSError):  # a spare starts at the fast lane's priority
+                os.setpriority(os.PRIO_PROCESS, spare.process.pid, os.getpriority(os.PRIO_PROCESS, 0) +
+                               (FAST_NICE if spare.lane == "fast" else GENERAL_NICE))
+            self._idle[spare.lane].append(spare)
+            self._spawn("spare")
+        else:
+            self._spawn(handle.lane)
 
     def close(self) -> None:
-        with self._lock:
-            handles, self._all = list(self._all), set()
+        handles, self._all = list(self._all), set()
         for h in handles:
+            if self._loop is not None and not h.ready:
+                with contextlib.suppress(ValueError, OSError, RuntimeError):
+                    self._loop.remove_reader(h.conn.fileno())
             h.kill()
 
-    def run(self, text: str) -> Table | Triples | Boolean:
-        try:
-            handle = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryTimeout(
-                f"every query worker is busy; try again in a moment (limit {self.timeout:g} s)") from None
-        try:
-            handle.conn.send((text, self.max_rows))
-            if not handle.conn.poll(self.timeout):
-                raise TimeoutError
-            answer = handle.conn.recv()
-        except (TimeoutError, EOFError, OSError, BrokenPipeError):
-            with self._lock:
-                self._all.discard(handle)
-            handle.kill()
-            self._add()
-            raise QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s and was stopped") from None
-        self._idle.put(handle)
-        return self._result(answer)
+    # -- scheduling ----------------------------------------------------------------------------
 
-    def _result(self, answer: tuple) -> Table | Triples | Boolean:
-        kind = answer[0]
+    def _dispatch(self) -> None:
+        """Give every free worker to the waiting request that should have it."""
+        for lane in ("general", "fast"):
+            while self._idle[lane]:
+                now = time.monotonic()
+                candidates = [w for w in self._waiters if not w.future.done() and (lane == "general" or (
+                    w.fast and w.shape not in self._slow and self._penalty.get(w.client, 0.0) <= now))]
+                if not candidates:
+                    break
+                chosen = min(candidates, key=lambda w: (self._running.get(w.client, 0), w.seq))
+                self._waiters.remove(chosen)
+                chosen.future.set_result(self._idle[lane].pop())
+
+    async def _acquire(self, client: str, key: str, fast: bool, patience: float) -> _Handle:
+        if self._failed_starts > MAX_FAILED_STARTS and not any(self._idle.values()):
+            raise WorkersDown("the query workers cannot start; see the server's log")
+        if len(self._waiters) >= self.queue:
+            raise Busy(f"{len(self._waiters)} queries are waiting already; try again in a moment")
+        assert self._loop is not None
+        waiter = _Waiter(client, key, fast, next(self._seq), self._loop.create_future())
+        self._waiters.append(waiter)
+        self._dispatch()
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter.future), patience)
+        except TimeoutError:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+            if waiter.future.done():  # given a worker just as the wait ended: hand it back
+                self._release(waiter.future.result())
+            raise QueryTimeout(f"every query worker stayed busy for the time limit of {self.timeout:g} s; "
+                               "try again in a moment") from None
+
+    def _release(self, handle: _Handle) -> None:
+        if handle in self._all:
+            self._idle[handle.lane].append(handle)
+        self._dispatch()
+
+    # -- answering -----------------------------------------------------------------------------
+
+    async def answer(self, text: str, fmt: str, client: str = "-") -> bytes:
+        """The query's answer rendered in ``fmt`` (a writer of :func:`mandato.results.render`)."""
+        self._attach()
+        assert self._loop is not None
+        if self._pending.get(client, 0) >= self.per_client:
+            raise Busy(f"this client has {self.per_client} queries running or waiting already; "
+                       "wait for their answers")
+        key = shape(text)
+        now = time.monotonic()
+        fast = key not in self._slow and self._penalty.get(client, 0.0) <= now
+        deadline = now + self.timeout
+        self._pending[client] = self._pending.get(client, 0) + 1
+        try:
+            while True:
+                handle = await self._acquire(client, key, fast, max(deadline - time.monotonic(), 0.001))
+                budget = deadline - time.monotonic()
+                if handle.lane == "fast":
+                    budget = min(budget, self.fast_limit)
+                self._running[client] = self._running.get(client, 0) + 1
+                try:
+                    return await self._run(handle, text, fmt, budget)
+                except _Overtime:
+                    if handle.lane == "fast" and time.monotonic() < deadline:
+                        self._slow[key] = None  # not for the fast lane: wait for a general worker
+                        self._slow.move_to_end(key)
+                        while len(self._slow) > SLOW_SHAPES:
+                            self._slow.popitem(last=False)
+                        self._penalty[client] = time.monotonic() + PENALTY
+                        fast = False
+                        continue
+                    raise QueryTimeout(
+                        f"the query ran past the time limit of {self.timeout:g} s and was stopped") from None
+                finally:
+                    self._running[client] -= 1
+        finally:
+            self._pending[client] -= 1
+            if not self._pending[client]:
+                self._pending.pop(client)
+                self._running.pop(client, None)
+
+    async def _run(self, handle: _Handle, text: str, fmt: str, budget: float) -> bytes:
+        assert self._loop is not None
+        done = False
+        ready = asyncio.Event()
+        fd = handle.conn.fileno()
+        try:
+            handle.conn.send((text, fmt, self.max_rows, self.max_bytes))
+            self._loop.add_reader(fd, ready.set)
+            stop = time.monotonic() + budget
+            while not ready.is_set():
+                left = stop - time.monotonic()
+                if left <= 0:
+                    raise _Overtime
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ready.wait(), min(left, POLL))
+                if not ready.is_set() and handle.rss() > self.memory:
+                    raise _OverMemory
+            kind, payload = handle.conn.recv()
+            done = True
+        except _OverMemory:
+            raise QueryOverMemory(f"the query needed more than {self.memory // 2**20} MiB of memory and was "
+                                  "stopped; narrow it") from None
+        except (EOFError, OSError):
+            raise QueryRejected("the query stopped its worker; it could not be evaluated") from None
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                self._loop.remove_reader(fd)
+            if done:
+                self._release(handle)
+            else:  # still computing, or dead: replace it
+                self._replace(handle)
+                self._dispatch()
         if kind == "error":
-            raise QueryRejected(answer[1])
-        if kind == "ask":
-            return Boolean(answer[1])
-        items = answer[2] if kind == "rows" else answer[1]
-        check_size(len(items), self.max_rows)
-        if kind == "rows":
-            return Table(answer[1], [[_decode(t) for t in row] for row in items])
-        return Triples([_decode(t) for t in items])
+            error = QueryRejected(payload[1])
+            error.status = payload[0]  # as the worker's error said (406 for XML it cannot write, ...)
+            raise error
+        return payload

@@ -16,6 +16,7 @@ Saved queries expect the server to query the union of the named graphs by defaul
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from typing import Any
 
 import httpx
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -142,7 +143,11 @@ class RemoteStore(Queryable):
 
         def attempt() -> bytes:
             try:
-                return client.query().response.read()
+                response = client.query().response
+                _check_complete(url, response.status, response.headers)
+                return response.read()
+            except http.client.HTTPException as exc:  # IncompleteRead: shorter than Content-Length
+                raise RemoteError(f"{url} sent an answer cut short ({type(exc).__name__}); nothing was kept") from None
             except urllib.error.HTTPError as exc:
                 body = exc.read().decode("utf-8", errors="replace")
                 if exc.code in TRANSIENT:
@@ -163,10 +168,14 @@ class RemoteStore(Queryable):
             data = json.loads(body)
         except ValueError:
             raise RemoteError(f"{url} sent an incomplete or broken SPARQL JSON answer") from None
-        if "boolean" in data:
-            return Boolean(bool(data["boolean"]))
-        columns = data["head"]["vars"]
-        rows = [[_term(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
+        try:
+            if "boolean" in data:
+                return Boolean(bool(data["boolean"]))
+            columns = data["head"]["vars"]
+            rows = [[_term(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise RemoteError(f"{url} sent a SPARQL JSON answer that is not well-formed ({type(exc).__name__}: "
+                              f"{str(exc)[:80]}); expected head.vars and results.bindings, each with a type") from None
         return Table(columns, rows)
 
     # -- the store interface --------------------------------------------------------------------
@@ -183,13 +192,32 @@ class RemoteStore(Queryable):
     def __len__(self) -> int:
         return int(self.select(COUNT).records()[0]["n"] or 0)
 
+    def quads(self, graph: str | None = None) -> list[ox.Quad]:
+        """Every quad (of one named graph), counted first and checked against the count: a store
+        that caps its answers (Virtuoso: 10,000 rows) is read page by page in a stable order, and
+        an answer shorter than the count is an error, never a silently short dump."""
+        bound: dict[str, URIRef | Literal] = {} if graph is None else {"g": URIRef(graph)}
+        expected = int(self.select(inject_values(COUNT, bound) if bound else COUNT).records()[0]["n"] or 0)
+        rows: list[list[Any]] = self.select(inject_values(QUADS, bound) if bound else QUADS).rows
+        if len(rows) < expected and rows:  # capped: page through with the cap as the page size
+            page, rows = len(rows), []
+            while len(rows) < expected:
+                text = (inject_values(QUADS, bound) if bound else QUADS) + \
+                    f" ORDER BY ?g ?s ?p ?o LIMIT {page} OFFSET {len(rows)}"
+                chunk = self.select(text).rows
+                if not chunk:
+                    break
+                rows += chunk
+        if len(rows) != expected:
+            raise RemoteError(f"{self.endpoint.query} counted {expected} quads but sent {len(rows)}; the dump "
+                              "would be incomplete, so nothing was written")
+        return [ox.Quad(s, p, o, g) for g, s, p, o in rows]
+
     def dump(self, rdf_format: ox.RdfFormat, graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
+        quads = self.quads(graph)
         if rdf_format.supports_datasets:
-            text = QUADS if graph is None else inject_values(QUADS, {"g": URIRef(graph)})
-            rows: list[list[Any]] = self.select(text).rows
-            return serialized([ox.Quad(s, p, o, g) for g, s, p, o in rows], rdf_format, prefixes)
-        text = GRAPH_TRIPLES if graph is None else inject_values(GRAPH_TRIPLES, {"g": URIRef(graph)})
-        return serialized(self.construct(text), rdf_format, prefixes)
+            return serialized(quads, rdf_format, prefixes)
+        return serialized(list(dict.fromkeys(q.triple for q in quads)), rdf_format, prefixes)
 
     def put_graph(self, name: str, ntriples: bytes) -> None:
         """Replace one named graph: Graph Store Protocol PUT, else one SPARQL Update request."""
@@ -208,10 +236,21 @@ class _Transient(Exception):
     """A failure worth another try."""
 
 
+def _check_complete(url: str, status: int, headers: Any) -> None:
+    """A store's own signals of a partial answer: HTTP 206, Virtuoso's row cap and SQL state."""
+    if status == 206 or headers.get("X-SPARQL-MaxRows") or headers.get("X-SQL-State"):
+        signal = f"HTTP {status}" if status == 206 else ", ".join(
+            f"{h}: {headers.get(h)}" for h in ("X-SPARQL-MaxRows", "X-SQL-State") if headers.get(h))
+        raise RemoteError(f"{url} sent a partial answer ({signal}): the store capped or cut it short; "
+                          "raise its limits (Virtuoso: ResultSetMaxRows, MaxQueryExecutionTime)")
+
+
 def _term(b: dict[str, str] | None) -> Any:
     if b is None:
         return None
     kind = b["type"]
+    if kind not in ("uri", "bnode", "literal", "typed-literal"):
+        raise ValueError(f"binding type {kind!r}")
     if kind == "uri":
         return ox.NamedNode(b["value"])
     if kind == "bnode":
@@ -240,11 +279,12 @@ def push(local: Any, remote: RemoteStore, progress: Callable[[str], None] | None
 
 class RemoteRunner:
     """The SPARQL endpoint's runner over a remote store: the HTTP time-out stops the wait (the
-    server may go on computing: set its own time-out too), and rows over the limit are an error."""
+    server may go on computing: set its own time-out too), and rows or bytes over the limit are
+    an error."""
 
-    def __init__(self, store: RemoteStore, timeout: float, max_rows: int):
+    def __init__(self, store: RemoteStore, timeout: float, max_rows: int, max_bytes: int = 16 * 2**20):
         self.store = RemoteStore(replace(store.endpoint, timeout=timeout, retries=0))
-        self.max_rows = max_rows
+        self.max_rows, self.max_bytes = max_rows, max_bytes
 
     def run(self, text: str) -> Result:
         from mandato.query_pool import check_size
@@ -254,6 +294,17 @@ class RemoteRunner:
             if isinstance(result, Triples) else 0
         check_size(size, self.max_rows)
         return result
+
+    async def answer(self, text: str, fmt: str, client: str = "-") -> bytes:
+        """The answer rendered in ``fmt``, as :meth:`mandato.query_pool.QueryPool.answer` gives it."""
+        from starlette.concurrency import run_in_threadpool
+
+        from mandato.query_pool import check_bytes
+        from mandato.results import render
+
+        body = render(await run_in_threadpool(self.run, text), fmt)
+        check_bytes(len(body), self.max_bytes)
+        return body
 
     def close(self) -> None:
         """Nothing to stop: no worker processes."""

@@ -11,13 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
 
+from mandato.errors import MandatoError
 from mandato.namespaces import PREFIXES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -99,6 +101,33 @@ DATASET_FORMATS: dict[str, tuple[str, ox.RdfFormat, bool]] = {
 EXTENSIONS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
 
 
+# Characters XML 1.0 cannot hold, not even as character references (its Char production).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+class NotXml(MandatoError):
+    """An answer asked for in an XML format holds a character XML 1.0 cannot carry."""
+
+    status = 406
+
+
+def check_xml(values: Iterable[str]) -> None:
+    """Refuse, rather than write ill-formed XML, when a value holds a character XML cannot carry."""
+    for value in values:
+        if (bad := NOT_XML.search(value)) is not None:
+            raise NotXml(f"the answer holds a character XML cannot carry (U+{ord(bad.group()):04X} in "
+                         f"{value[:40]!r}); ask for JSON, CSV, TSV, Turtle, N-Triples or JSON-LD instead")
+
+
+def _literals(items: Iterable[Any]) -> Iterator[str]:
+    for item in items:
+        obj = item.object
+        while isinstance(obj, ox.Triple):  # RDF-star: the quoted triple's object
+            obj = obj.object
+        if isinstance(obj, ox.Literal):
+            yield obj.value
+
+
 def cell(term: Term | None) -> str:
     if term is None:
         return ""
@@ -107,6 +136,9 @@ def cell(term: Term | None) -> str:
 
 def serialized(items: Iterable[Any], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     """Oxigraph's serialisation to bytes (its writer returns bytes when given no output)."""
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        items = list(items)
+        check_xml(_literals(items))
     return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
 
 
@@ -114,8 +146,21 @@ def render(result: Result, fmt: str) -> bytes:
     if isinstance(result, Triples):
         return serialized(result.triples, GRAPH_FORMATS[fmt][1], _prefixes(fmt))
     if isinstance(result, Boolean):
-        raise TypeError("a boolean answer has no row format")
+        return render_boolean(result.value, fmt)
     return ROW_WRITERS[fmt](result).encode("utf-8")
+
+
+BOOLEAN_FORMATS = ("srj", "srx")
+
+
+def render_boolean(value: bool, fmt: str) -> bytes:
+    """An ASK answer: SPARQL results JSON or XML (the other row formats have no boolean form)."""
+    if fmt == "srx":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                f"<boolean>{'true' if value else 'false'}</boolean></sparql>").encode()
+    if fmt == "srj":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    raise TypeError(f"a boolean answer has no {fmt} form")
 
 
 def _prefixes(fmt: str) -> dict[str, str] | None:
@@ -163,6 +208,7 @@ def render_srj(table: Table) -> str:
 
 
 def render_srx(table: Table) -> str:
+    check_xml(v.value for row in table.rows for v in row if isinstance(v, ox.Literal))
     ns = "http://www.w3.org/2005/sparql-results#"
     root = ET.Element("sparql", xmlns=ns)
     head = ET.SubElement(root, "head")

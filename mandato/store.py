@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,17 @@ def _open(path: Path, must_exist: bool) -> ox.Store:
             shutil.rmtree(leftover, ignore_errors=True)
         _HANDLES[key] = handle
     return _HANDLES[key]
+
+
+class _Closed:
+    """The handle of a store whose directory another process held when it was to be reopened."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __getattr__(self, name: str) -> Any:
+        raise StoreError(f"the store at {self.path} was written, then opened by another process; "
+                         "run the command again to read it")
 
 
 class Store(Queryable):
@@ -117,9 +129,22 @@ class Store(Queryable):
         _HANDLES.pop(self.path.resolve(), None)
         self.ox = None  # type: ignore[assignment]  # releases the directory's lock
         self.path.rename(old_path)
-        new_path.rename(self.path)
-        shutil.rmtree(old_path)
-        self.ox = _open(self.path, must_exist=True)
+        new_path.rename(self.path)  # committed: from here on, the new data is the store
+        shutil.rmtree(old_path, ignore_errors=True)
+        self._reopen()
+
+    def _reopen(self) -> None:
+        """Open the store again after a swap. Another process (a reader started meanwhile) may hold
+        the directory for a moment: wait for it, and if it holds on, leave this handle closed
+        rather than report a failure of a write that has already been made."""
+        assert self.path is not None
+        for delay in (0.05, 0.1, 0.2, 0.4, 0.8, 1.6):
+            try:
+                self.ox = _open(self.path, must_exist=True)
+                return
+            except StoreError:
+                time.sleep(delay)
+        self.ox = _Closed(self.path)  # type: ignore[assignment]
 
     # -- reading ---------------------------------------------------------------------------
 

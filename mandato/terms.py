@@ -27,11 +27,12 @@ ENTITY_CLASSES: dict[str, URIRef] = {
     "activity": MDO.PlanComponent,
 }
 # Unreserved and sub-delimiter characters, "/", "?", "#", ":", "@" and percent-escapes: no brackets
-# (which SPARQL's IRIREF refuses), quotes, braces, angle brackets, spaces or backslashes.
-SAFE_IRI = re.compile(r"^https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$")
-LANG = re.compile(r"^[a-z]{2,3}$")
-INTEGER = re.compile(r"^-?\d{1,9}$")
-DATE = re.compile(r"^\d{4}(-\d{2}-\d{2})?$")
+# (which SPARQL's IRIREF refuses), quotes, braces, angle brackets, spaces, control characters or
+# backslashes. Patterns are matched whole (``fullmatch``): ``$`` would let a final newline through.
+SAFE_IRI = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+")
+LANG = re.compile(r"[a-z]{2,3}")
+INTEGER = re.compile(r"-?\d{1,9}")
+DATE = re.compile(r"\d{4}(-\d{2}-\d{2})?")
 TYPES = sorted([*ENTITY_CLASSES, "lang", "integer", "date"])
 
 
@@ -50,15 +51,15 @@ def scalar_term(param: Param, value: str) -> URIRef | Literal:
     """A non-entity parameter as an RDF term, or a ParameterError saying the expected form."""
     value = value.strip()
     if param.type == "lang":
-        if not LANG.match(value):
+        if not LANG.fullmatch(value):
             raise ParameterError(f"'{param.name}' must be a language code such as es or en")
         return Literal(value)
     if param.type == "integer":
-        if not INTEGER.match(value):
+        if not INTEGER.fullmatch(value):
             raise ParameterError(f"'{param.name}' must be a whole number")
         return Literal(int(value))
     if param.type == "date":
-        if not DATE.match(value):
+        if not DATE.fullmatch(value):
             raise ParameterError(f"'{param.name}' must be a date YYYY-MM-DD or a year YYYY")
         return Literal(value, datatype=XSD.gYear if len(value) == 4 else XSD.date)
     raise ParameterError(f"'{param.name}' has an unknown type '{param.type}'")
@@ -67,7 +68,7 @@ def scalar_term(param: Param, value: str) -> URIRef | Literal:
 def to_sparql(term: URIRef | Literal) -> str:
     """Serialise a term for a VALUES clause; refuses anything outside a safe alphabet."""
     if isinstance(term, URIRef):
-        if not SAFE_IRI.match(str(term)) or "\\" in str(term):
+        if not SAFE_IRI.fullmatch(str(term)):
             raise ParameterError("an IRI with characters that cannot be used safely was refused")
         return f"<{term}>"
     lexical = str(term)

@@ -1,0 +1,154 @@
+"""What every answer of the server shares, as one pure ASGI middleware (no ``BaseHTTPMiddleware``:
+it costs a task and a copy per request): limits on the request, HEAD and OPTIONS, the ETag of
+the dataset's version, and the security and caching headers.
+
+- A path holding a control character is not found (Starlette's router would match ``/id/x%0A``
+  as ``/id/x``); a query string or body over its limit is refused (414, 413), a body without a
+  declared length included.
+- HEAD is answered as GET without the body; OPTIONS (other than a CORS preflight, which
+  :class:`starlette.middleware.cors.CORSMiddleware` answers) gives 204 with ``Allow``.
+- GET answers carry an ETag tied to the dataset's version (the store cannot change while served)
+  and ``Vary: Accept`` (the body depends on it); ``If-None-Match`` gives 304.
+- Every answer carries ``X-Content-Type-Options: nosniff``, a frame policy, a referrer policy and a
+  Content Security Policy (the interactive API page, which loads its assets from a CDN, gets a
+  wider one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_PATHS = ("/docs", "/redoc")
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer")]
+
+
+def _error(status: int, message: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> list[Message]:
+    body = json.dumps({"ok": False, "error": message, "errors": [], "status": status}).encode()
+    return [{"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                         *headers]},
+            {"type": "http.response.body", "body": body}]
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, *, version: str, max_query_string: int, max_body: int, routes: list[Any]):
+        self.app, self.version, self.routes = app, version, routes
+        self.max_query_string, self.max_body = max_query_string, max_body
+
+    def _allowed(self, scope: Scope) -> list[str]:
+        methods: set[str] = set()
+        for route in self.routes:
+            match, _ = route.matches({**scope, "method": "GET"})
+            if match != Match.NONE:
+                methods |= set(getattr(route, "methods", None) or ())
+        if "GET" in methods:
+            methods.add("HEAD")
+        return sorted(methods | {"OPTIONS"}) if methods else []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        docs = path.startswith(DOCS_PATHS)
+        extra = [*SECURITY_HEADERS, (b"content-security-policy", (DOCS_CSP if docs else CSP).encode())]
+
+        async def reply(messages: list[Message]) -> None:
+            messages[0]["headers"] = [*messages[0]["headers"], *extra]
+            for m in messages:
+                await send(m)
+
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+            await reply(_error(404, "no resource at a path holding a control character"))
+            return
+        if len(scope.get("query_string", b"")) > self.max_query_string:
+            await reply(_error(414, f"the query string is longer than {self.max_query_string} bytes"))
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await reply(_error(413, f"the request body is larger than {self.max_body} bytes"))
+            return
+        method = scope["method"]
+        if method == "OPTIONS":
+            allowed = self._allowed(scope)
+            if not allowed:
+                await reply(_error(404, f"no resource at {path}"))
+                return
+            await reply([{"type": "http.response.start", "status": 204,
+                          "headers": [(b"allow", ", ".join(allowed).encode())]},
+                         {"type": "http.response.body", "body": b""}])
+            return
+        if method not in ("GET", "HEAD"):
+            body = await self._body(receive)
+            if body is None:
+                await reply(_error(413, f"the request body is larger than {self.max_body} bytes"))
+                return
+            receive = _replay(body)
+        head = method == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+        tag = None
+        if scope["method"] == "GET":
+            tag = '"' + hashlib.sha256(
+                f"{self.version}|{path}|{scope.get('query_string', b'').decode('latin-1')}|"
+                f"{headers.get('accept', '')}".encode()).hexdigest()[:24] + '"'
+            if tag in [t.strip() for t in headers.get("if-none-match", "").split(",")]:
+                await reply([{"type": "http.response.start", "status": 304,
+                              "headers": [(b"etag", tag.encode()), (b"vary", b"Accept")]},
+                             {"type": "http.response.body", "body": b""}])
+                return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = [*message.get("headers", []), *extra]
+                if scope["method"] == "GET":
+                    out.append((b"vary", b"Accept"))
+                    if message["status"] == 200 and tag is not None:
+                        out += [(b"etag", tag.encode()), (b"cache-control", b"public, max-age=300")]
+                message = {**message, "headers": out}
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _body(self, receive: Receive) -> bytes | None:
+        """The request body, or None when it passes the limit (also without Content-Length)."""
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
