@@ -315,7 +315,13 @@ class QueryPool:
                 chosen.future.set_result(self._idle[lane].pop())
 
     async def _acquire(self, client: str, key: str, fast: bool, patience: float) -> _Handle:
-        if self._failed_starts > MAX_FAILED_STARTS and not any(self._idle.values()):
+        # A free worker that no waiting request may take goes to this one at once: a free general
+        # worker means nobody waits, a free fast one that nobody waiting may use it.
+        if self._idle["general"]:
+            return self._idle["general"].pop()
+        if fast and self._idle["fast"] and key not in self._slow:
+            return self._idle["fast"].pop()
+        if self._failed_starts > MAX_FAILED_STARTS:
             raise WorkersDown("the query workers cannot start; see the server's log")
         if len(self._waiters) >= self.queue:
             raise Busy(f"{len(self._waiters)} queries are waiting already; try again in a moment")
