@@ -58,6 +58,22 @@ class NotFound(MandatoError):
     status = 404
 
 
+ERROR_SCHEMA = {"type": "object", "required": ["ok", "error", "errors", "status"], "properties": {
+    "ok": {"type": "boolean", "const": False}, "error": {"type": "string"},
+    "errors": {"type": "array", "items": {"type": "string"}}, "status": {"type": "integer"}}}
+ERROR_TEXT = {400: "bad request: an ill-formed, unknown, ambiguous or unsupported parameter or query",
+              403: "updates are refused: the endpoint is read-only", 404: "no such resource",
+              406: "no format offered is acceptable", 413: "request body too large",
+              414: "query string too long", 429: "too many queries: try again after Retry-After seconds",
+              503: "the query was stopped (time or memory limit) or no worker could take it"}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI entries for the error statuses a route answers, with the one error body."""
+    return {status: {"description": ERROR_TEXT[status], "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+            for status in statuses}
+
+
 def error_body(status: int, message: str, errors: list[str] | None = None) -> JSONResponse:
     """The one error body of the API (STYLE 7)."""
     return JSONResponse({"ok": False, "error": message, "errors": errors or [], "status": status}, status_code=status)

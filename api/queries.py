@@ -15,10 +15,10 @@ from mandato.errors import ParameterError
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
 
 from .cache import AnswerCache
-from .http import AnyStore, choose
+from .http import AnyStore, choose, error_responses
 
-FORMATS = sorted({*ROW_MEDIA, *GRAPH_MEDIA})
-FormatName = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+RowFormat = Literal[tuple(sorted(ROW_MEDIA))]  # type: ignore[valid-type]
+GraphFormat = Literal[tuple(sorted(GRAPH_MEDIA))]  # type: ignore[valid-type]
 
 
 def describe(q: SavedQuery) -> dict[str, Any]:
@@ -40,9 +40,10 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
         return [describe(q) for q in catalogue.values()]
 
     for query in catalogue.values():
+        media = GRAPH_MEDIA if query.graph else ROW_MEDIA
         r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
-                        responses={200: {"content": {m: {} for m in {**ROW_MEDIA, **GRAPH_MEDIA}.values()}}})
+                        responses={200: {"content": {m: {} for m in media.values()}}, **error_responses(400, 404, 406)})
     return r
 
 
@@ -81,9 +82,10 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
                         examples=[p.example] if p.example else None, max_length=1000)
         params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default,
                                         annotation=str if p.required else str | None))
+    formats = GRAPH_MEDIA if query.graph else ROW_MEDIA  # a graph query offers graph formats only, and the reverse
     params.append(inspect.Parameter(
-        "format", inspect.Parameter.KEYWORD_ONLY, annotation=FormatName | None,
-        default=Query(None, description="answer format: " + ", ".join(FORMATS)),
+        "format", inspect.Parameter.KEYWORD_ONLY, annotation=(GraphFormat if query.graph else RowFormat) | None,
+        default=Query(None, description="answer format: " + ", ".join(sorted(formats))),
     ))
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = "query_" + query.name.replace("-", "_")

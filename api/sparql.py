@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from mandato.errors import MandatoError
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA
 
-from .http import choose
+from .http import choose, error_responses
 from .query_text import check_federation, query_form
 
 # Rows as SPARQL clients expect them: ``json`` and ``xml`` (format=json, Accept: application/json,
@@ -55,7 +55,15 @@ def router(pool_of, service_hosts: list[str]) -> APIRouter:
     description = ("Read-only SPARQL 1.1 query endpoint over the union of all graphs. Each query has a time "
                    "limit and a row limit; updates are refused.")
 
-    @r.get("/sparql", summary="SPARQL 1.1 query (GET)", description=description, response_model=None)
+    answers = {200: {"content": {m: {} for m in {**ROWS, **GRAPH_MEDIA}.values()}},
+               **error_responses(400, 403, 406, 413, 414, 429, 503)}
+    body = {"required": True, "content": {
+        SPARQL_QUERY: {"schema": {"type": "string"}, "example": "ASK {}"},
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["query"],
+                                                         "properties": {"query": {"type": "string"}}}}}}
+
+    @r.get("/sparql", summary="SPARQL 1.1 query (GET)", description=description, response_model=None,
+           responses=answers)
     async def sparql_get(request: Request,
                    query: str | None = Query(None, description="a SPARQL query", max_length=8000,
                                              examples=["SELECT * WHERE { ?s ?p ?o } LIMIT 10"]),
@@ -65,7 +73,8 @@ def router(pool_of, service_hosts: list[str]) -> APIRouter:
             raise UpdateRefused(READ_ONLY)
         return await answer(request, query, format)
 
-    @r.post("/sparql", summary="SPARQL 1.1 query (POST)", description=description, response_model=None)
+    @r.post("/sparql", summary="SPARQL 1.1 query (POST)", description=description, response_model=None,
+            responses=answers, openapi_extra={"requestBody": body})
     async def sparql_post(request: Request, format: str | None = Query(None)) -> Response:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()
