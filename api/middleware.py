@@ -17,12 +17,13 @@ the dataset's version, and the security and caching headers.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable
 from typing import Any
 
+from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .http import error_body
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -31,14 +32,6 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
 DOCS_PATHS = ("/docs", "/redoc")
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer")]
-
-
-def _error(status: int, message: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> list[Message]:
-    body = json.dumps({"ok": False, "error": message, "errors": [], "status": status}).encode()
-    return [{"type": "http.response.start", "status": status,
-             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                         *headers]},
-            {"type": "http.response.body", "body": body}]
 
 
 class Guard:
@@ -64,36 +57,33 @@ class Guard:
         docs = path.startswith(DOCS_PATHS)
         extra = [*SECURITY_HEADERS, (b"content-security-policy", (DOCS_CSP if docs else CSP).encode())]
 
-        async def reply(messages: list[Message]) -> None:
-            messages[0]["headers"] = [*messages[0]["headers"], *extra]
-            for m in messages:
-                await send(m)
+        async def reply(response: Response) -> None:
+            response.raw_headers += extra
+            await response(scope, receive, send)
 
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
-            await reply(_error(404, "no resource at a path holding a control character"))
+            await reply(error_body(404, "no resource at a path holding a control character"))
             return
         if len(scope.get("query_string", b"")) > self.max_query_string:
-            await reply(_error(414, f"the query string is longer than {self.max_query_string} bytes"))
+            await reply(error_body(414, f"the query string is longer than {self.max_query_string} bytes"))
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await reply(_error(413, f"the request body is larger than {self.max_body} bytes"))
+            await reply(error_body(413, f"the request body is larger than {self.max_body} bytes"))
             return
         method = scope["method"]
         if method == "OPTIONS":
             allowed = self._allowed(scope)
             if not allowed:
-                await reply(_error(404, f"no resource at {path}"))
+                await reply(error_body(404, f"no resource at {path}"))
                 return
-            await reply([{"type": "http.response.start", "status": 204,
-                          "headers": [(b"allow", ", ".join(allowed).encode())]},
-                         {"type": "http.response.body", "body": b""}])
+            await reply(Response(status_code=204, headers={"Allow": ", ".join(allowed)}))
             return
         if method not in ("GET", "HEAD"):
             body = await self._body(receive)
             if body is None:
-                await reply(_error(413, f"the request body is larger than {self.max_body} bytes"))
+                await reply(error_body(413, f"the request body is larger than {self.max_body} bytes"))
                 return
             receive = _replay(body)
         head = method == "HEAD"
@@ -105,9 +95,7 @@ class Guard:
                 f"{self.version}|{path}|{scope.get('query_string', b'').decode('latin-1')}|"
                 f"{headers.get('accept', '')}".encode()).hexdigest()[:24] + '"'
             if tag in [t.strip() for t in headers.get("if-none-match", "").split(",")]:
-                await reply([{"type": "http.response.start", "status": 304,
-                              "headers": [(b"etag", tag.encode()), (b"vary", b"Accept")]},
-                             {"type": "http.response.body", "body": b""}])
+                await reply(Response(status_code=304, headers={"ETag": tag, "Vary": "Accept"}))
                 return
 
         async def send_with_headers(message: Message) -> None:

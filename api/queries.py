@@ -21,6 +21,11 @@ RowFormat = Literal[tuple(sorted(ROW_MEDIA))]  # type: ignore[valid-type]
 GraphFormat = Literal[tuple(sorted(GRAPH_MEDIA))]  # type: ignore[valid-type]
 
 
+def offered(q: SavedQuery) -> dict[str, str]:
+    """The formats a saved query answers in: graph formats for a graph query, row formats otherwise."""
+    return GRAPH_MEDIA if q.graph else ROW_MEDIA
+
+
 def describe(q: SavedQuery) -> dict[str, Any]:
     return {
         "name": q.name, "summary": q.summary, "description": q.description, "tags": q.tags,
@@ -40,10 +45,10 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
         return [describe(q) for q in catalogue.values()]
 
     for query in catalogue.values():
-        media = GRAPH_MEDIA if query.graph else ROW_MEDIA
         r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
-                        responses={200: {"content": {m: {} for m in media.values()}}, **error_responses(400, 404, 406)})
+                        responses={200: {"content": {m: {} for m in offered(query).values()}},
+                                   **error_responses(400, 404, 406)})
     return r
 
 
@@ -54,7 +59,7 @@ def _doc(q: SavedQuery) -> str:
 
 def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
     names = {p.name for p in query.params}
-    offered = GRAPH_MEDIA if query.graph else ROW_MEDIA
+    formats = offered(query)
     fallback = "turtle" if query.graph else "json"
     # The embedded store cannot change while it is served (the server holds its lock), so an
     # answer, once rendered, is kept (``cache``) under the resolved parameters and the chosen
@@ -65,7 +70,7 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
         unknown = sorted(set(request.query_params) - names - {"format"})
         if unknown:
             raise ParameterError(f"the query '{query.name}' has no parameter {', '.join(unknown)}", sorted(names))
-        fmt = choose(request, fields.get("format"), offered, fallback)
+        fmt = choose(request, fields.get("format"), formats, fallback)
         bindings = bind(store, query, {k: v for k, v in fields.items() if k != "format" and v is not None})
         key = (query.name, tuple(sorted((k, str(v)) for k, v in bindings.items())), fmt)
         fresh = "no-cache" in request.headers.get("cache-control", "")  # HTTP: do not answer from a cache
@@ -73,8 +78,8 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
             return Response(kept[0], media_type=kept[1])
         body = render(execute(store, query, bindings), fmt)
         if cache is not None:
-            cache.put(key, body, offered[fmt])
-        return Response(body, media_type=offered[fmt])
+            cache.put(key, body, formats[fmt])
+        return Response(body, media_type=formats[fmt])
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in query.params:
@@ -82,7 +87,6 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
                         examples=[p.example] if p.example else None, max_length=1000)
         params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default,
                                         annotation=str if p.required else str | None))
-    formats = GRAPH_MEDIA if query.graph else ROW_MEDIA  # a graph query offers graph formats only, and the reverse
     params.append(inspect.Parameter(
         "format", inspect.Parameter.KEYWORD_ONLY, annotation=(GraphFormat if query.graph else RowFormat) | None,
         default=Query(None, description="answer format: " + ", ".join(sorted(formats))),

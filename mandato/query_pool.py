@@ -185,7 +185,6 @@ class _Handle:
 class _Waiter:
     client: str
     shape: str
-    fast: bool
     seq: int
     future: asyncio.Future = field(repr=False)
 
@@ -305,28 +304,31 @@ class QueryPool:
         """Give every free worker to the waiting request that should have it."""
         for lane in ("general", "fast"):
             while self._idle[lane]:
-                now = time.monotonic()
-                candidates = [w for w in self._waiters if not w.future.done() and (lane == "general" or (
-                    w.fast and w.shape not in self._slow and self._penalty.get(w.client, 0.0) <= now))]
+                candidates = [w for w in self._waiters if not w.future.done() and (
+                    lane == "general" or self._may_use_fast(w.client, w.shape))]
                 if not candidates:
                     break
                 chosen = min(candidates, key=lambda w: (self._running.get(w.client, 0), w.seq))
                 self._waiters.remove(chosen)
                 chosen.future.set_result(self._idle[lane].pop())
 
-    async def _acquire(self, client: str, key: str, fast: bool, patience: float) -> _Handle:
+    def _may_use_fast(self, client: str, key: str) -> bool:
+        """A shape not seen to be slow, from a client not kept out of the fast lane."""
+        return key not in self._slow and self._penalty.get(client, 0.0) <= time.monotonic()
+
+    async def _acquire(self, client: str, key: str, patience: float) -> _Handle:
         # A free worker that no waiting request may take goes to this one at once: a free general
         # worker means nobody waits, a free fast one that nobody waiting may use it.
         if self._idle["general"]:
             return self._idle["general"].pop()
-        if fast and self._idle["fast"] and key not in self._slow:
+        if self._idle["fast"] and self._may_use_fast(client, key):
             return self._idle["fast"].pop()
         if self._failed_starts > MAX_FAILED_STARTS:
             raise WorkersDown("the query workers cannot start; see the server's log")
         if len(self._waiters) >= self.queue:
             raise Busy(f"{len(self._waiters)} queries are waiting already; try again in a moment")
         assert self._loop is not None
-        waiter = _Waiter(client, key, fast, next(self._seq), self._loop.create_future())
+        waiter = _Waiter(client, key, next(self._seq), self._loop.create_future())
         self._waiters.append(waiter)
         self._dispatch()
         try:
@@ -354,13 +356,11 @@ class QueryPool:
             raise Busy(f"this client has {self.per_client} queries running or waiting already; "
                        "wait for their answers")
         key = shape(text)
-        now = time.monotonic()
-        fast = key not in self._slow and self._penalty.get(client, 0.0) <= now
-        deadline = now + self.timeout
+        deadline = time.monotonic() + self.timeout
         self._pending[client] = self._pending.get(client, 0) + 1
         try:
             while True:
-                handle = await self._acquire(client, key, fast, max(deadline - time.monotonic(), 0.001))
+                handle = await self._acquire(client, key, max(deadline - time.monotonic(), 0.001))
                 budget = deadline - time.monotonic()
                 if handle.lane == "fast":
                     budget = min(budget, self.fast_limit)
@@ -374,7 +374,6 @@ class QueryPool:
                         while len(self._slow) > SLOW_SHAPES:
                             self._slow.popitem(last=False)
                         self._penalty[client] = time.monotonic() + PENALTY
-                        fast = False
                         continue
                     raise QueryTimeout(
                         f"the query ran past the time limit of {self.timeout:g} s and was stopped") from None

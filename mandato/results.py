@@ -150,9 +150,6 @@ def render(result: Result, fmt: str) -> bytes:
     return ROW_WRITERS[fmt](result).encode("utf-8")
 
 
-BOOLEAN_FORMATS = ("srj", "srx")
-
-
 def render_boolean(value: bool, fmt: str) -> bytes:
     """An ASK answer: SPARQL results JSON or XML (the other row formats have no boolean form)."""
     if fmt == "srx":

@@ -11,25 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import yaml
 
+from conftest import children, free_port
 from mandato.packaged import CORPUS_DIR
 from mandato.pipeline import SOURCES_PER_WORKER
 from mandato.store import Store
 
 MANDATO = str(Path(sys.executable).parent / "mandato")
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
 
 
 def alive(pids: list[int]) -> list[int]:
@@ -79,10 +69,6 @@ def test_killing_ingest_kills_its_workers(tmp_path: Path):
 
 
 def test_killing_serve_kills_its_query_workers(corpus_store_path: Path, tmp_path: Path):
-    import httpx
-
-    from conftest import free_port
-
     port = free_port()
     store = tmp_path / "store"
     subprocess.run(["cp", "-r", corpus_store_path, store], check=True)
