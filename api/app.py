@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -29,7 +30,7 @@ from mandato.store import Store
 
 from . import linked_data, queries, sparql
 from .cache import AnswerCache
-from .http import Settings, error_body
+from .http import Settings, error_body, error_responses
 from .middleware import Guard
 
 log = logging.getLogger("mandato.api")
@@ -103,13 +104,30 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 
     # The embedded store cannot change while served: its answers are kept. A remote one may change.
     app.state.answer_cache = AnswerCache(settings.cache_bytes) if isinstance(store, Store) else None
-    routers = [queries.router(store, app.state.answer_cache), sparql.router(pool, settings.service_hosts),
-               linked_data.router(store, version, settings.base_url.rstrip("/"))]
+    base = settings.base_url.rstrip("/")
+    routers = [queries.router(store, app.state.answer_cache), sparql.router(pool, store, settings.service_hosts, base),
+               linked_data.router(store, version, base)]
     for router in routers:
         app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, version=version, max_query_string=settings.max_query_string,
                        max_body=settings.max_body, routes=[*app.router.routes, *(r for x in routers for r in x.routes)])
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=["Accept", "Content-Type", "Cache-Control", "If-None-Match"],
                        expose_headers=["ETag", "Retry-After"])
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's OpenAPI document without its 422s: an invalid request is a 400 with the one error
+    body here (``invalid_request``), and each route lists its 400 where it can answer one."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                if operation.get("responses", {}).pop("422", None) is not None:
+                    operation["responses"].setdefault("400", error_responses(400)[400])
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema

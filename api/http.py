@@ -74,6 +74,12 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
             for status in statuses}
 
 
+def choices(names) -> dict[str, list[str]]:
+    """The OpenAPI ``enum`` of a parameter: its values, and "" since an empty value (as an HTML form
+    sends it) means the parameter is absent."""
+    return {"enum": ["", *names]}
+
+
 def error_body(status: int, message: str, errors: list[str] | None = None) -> JSONResponse:
     """The one error body of the API (STYLE 7)."""
     return JSONResponse({"ok": False, "error": message, "errors": errors or [], "status": status}, status_code=status)

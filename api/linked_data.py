@@ -17,19 +17,25 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
 from mandato import __version__
 from mandato.catalogue import inject_values
-from mandato.errors import ParameterError
 from mandato.namespaces import BASE, ID, MDO, PREFIXES
 from mandato.packaged import ontology_graph
-from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, Triples, cell, render
+from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, RDFLIB_FORMATS, Triples, cell, render
+from mandato.terms import SAFE_IRI
 from mandato.validation import render_report, validate
 
-from .http import AnyStore, NotFound, choose
+from .http import AnyStore, NotFound, choices, choose, error_responses
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?o ?label WHERE { ?s ?p ?o . ?o skos:prefLabel ?label FILTER(lang(?label) = "es") }"""
 DATASET_MEDIA = {name: media for name, (media, _, _) in DATASET_FORMATS.items()}
+REPORT_MEDIA = {"json": "application/json", "turtle": "text/turtle"}
+
+
+def answers(media: dict[str, str], *errors: int) -> dict[int | str, dict]:
+    """OpenAPI responses of a route: the media types of its 200 and its error statuses."""
+    return {200: {"content": {m: {} for m in media.values()}}, **error_responses(*errors)}
 
 
 def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
@@ -38,13 +44,13 @@ def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
     report_cache: dict[str, Any] = {}
 
     @r.get("/id/{key:path}", summary="A resource of the dataset (HTML, Turtle, JSON-LD, N-Triples or RDF/XML)",
-           response_model=None)
-    def resource(request: Request, key: str, format: str | None = Query(None)) -> Response:
+           response_model=None, responses=answers({"html": "text/html", **GRAPH_MEDIA}, 404, 406, 414))
+    def resource(request: Request, key: str,
+                 format: str | None = Query(None, json_schema_extra=choices(["html", *GRAPH_MEDIA]))) -> Response:
         iri = f"{ID}{key}"
-        try:
-            text = inject_values(DESCRIBE, {"s": URIRef(iri)})
-        except ParameterError:
-            raise NotFound(f"no resource <{iri}>") from None
+        if not SAFE_IRI.fullmatch(iri):  # no resource has such an IRI: refused before it reaches a query
+            raise NotFound(f"no resource <{iri}>")
+        text = inject_values(DESCRIBE, {"s": URIRef(iri)})
         triples = store.construct(text)
         if not triples:
             raise NotFound(f"no resource <{iri}>")
@@ -56,15 +62,19 @@ def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
             return HTMLResponse(_html(iri, triples, labels))
         return Response(render(Triples(triples), fmt), media_type=offered[fmt])
 
-    @r.get("/ontology", summary="The ontology (Turtle, JSON-LD, N-Triples or RDF/XML)", response_model=None)
-    def ontology(request: Request, format: str | None = Query(None)) -> Response:
+    @r.get("/ontology", summary="The ontology (Turtle, JSON-LD, N-Triples or RDF/XML)", response_model=None,
+           responses=answers(GRAPH_MEDIA, 406, 414))
+    def ontology(request: Request, format: str | None = Query(None, json_schema_extra=choices(GRAPH_MEDIA))
+                 ) -> Response:
         fmt = choose(request, format, GRAPH_MEDIA, "turtle")
-        rdflib_format = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}[fmt]
-        return Response(ontology_graph().serialize(format=rdflib_format, encoding="utf-8"), media_type=GRAPH_MEDIA[fmt])
+        return Response(ontology_graph().serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8"),
+                        media_type=GRAPH_MEDIA[fmt])
 
-    @r.get("/dataset", summary="Dump of the whole dataset, or of one named graph", response_model=None)
+    @r.get("/dataset", summary="Dump of the whole dataset, or of one named graph", response_model=None,
+           responses=answers(DATASET_MEDIA, 404, 406, 414))
     def dataset(request: Request, graph: str | None = Query(None, description="the IRI of one named graph"),
-                format: str | None = Query(None, description=", ".join(DATASET_FORMATS))) -> Response:
+                format: str | None = Query(None, description=", ".join(DATASET_FORMATS),
+                                           json_schema_extra=choices(DATASET_FORMATS))) -> Response:
         fmt = choose(request, format, DATASET_MEDIA, "trig")
         media, rdf_format, _ = DATASET_FORMATS[fmt]
         prefixes = PREFIXES if fmt in ("turtle", "trig") else None
@@ -73,26 +83,30 @@ def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
         return Response(store.dump(rdf_format, graph, prefixes), media_type=media)
 
     @r.get("/dataset/void", summary="VoID/DCAT description of the dataset: counts, graphs, licence, sources",
-           response_model=None)
-    def void(request: Request, format: str | None = Query(None)) -> Response:
+           response_model=None, responses=answers(GRAPH_MEDIA, 406, 414))
+    def void(request: Request, format: str | None = Query(None, json_schema_extra=choices(GRAPH_MEDIA))
+             ) -> Response:
         fmt = choose(request, format, GRAPH_MEDIA, "turtle")
         g = _void(store, base_url, version)
-        rdflib_format = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}[fmt]
-        return Response(g.serialize(format=rdflib_format, encoding="utf-8"), media_type=GRAPH_MEDIA[fmt])
+        return Response(g.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8"), media_type=GRAPH_MEDIA[fmt])
 
-    @r.get("/context.jsonld", summary="JSON-LD @context for the ontology's terms", response_model=None)
+    @r.get("/context.jsonld", summary="JSON-LD @context for the ontology's terms", response_model=None,
+           responses=answers({"jsonld": "application/ld+json"}))
     def context() -> Response:
         return Response(json.dumps(_context(), indent=2), media_type="application/ld+json")
 
-    @r.get("/validation", summary="The SHACL validation report (JSON or Turtle)", response_model=None)
-    def validation(request: Request, format: str | None = Query(None, description="json or turtle")) -> Response:
-        fmt = choose(request, format, {"json": "application/json", "turtle": "text/turtle"}, "json")
+    @r.get("/validation", summary="The SHACL validation report (JSON or Turtle)", response_model=None,
+           responses=answers(REPORT_MEDIA, 406, 414))
+    def validation(request: Request, format: str | None = Query(None, description="json or turtle",
+                                                                json_schema_extra=choices(REPORT_MEDIA))
+                   ) -> Response:
+        fmt = choose(request, format, REPORT_MEDIA, "json")
         with report_lock:  # validated once, each format rendered once: the store cannot change while served
             if "report" not in report_cache:
                 report_cache["report"] = validate(store)
             if fmt not in report_cache:
                 report_cache[fmt] = render_report(report_cache["report"], fmt).encode("utf-8")
-        return Response(report_cache[fmt], media_type="application/json" if fmt == "json" else "text/turtle")
+        return Response(report_cache[fmt], media_type=REPORT_MEDIA[fmt])
 
     return r
 

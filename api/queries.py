@@ -5,20 +5,19 @@ convention), documented in the OpenAPI page with their examples."""
 from __future__ import annotations
 
 import inspect
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from mandato.catalogue import SavedQuery, bind, execute, load_catalogue
+from mandato.catalogue import SavedQuery, bind, data_languages, execute, load_catalogue
 from mandato.errors import ParameterError
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
+from mandato.store import Store
+from mandato.terms import ENTITY_CLASSES
 
 from .cache import AnswerCache
-from .http import AnyStore, choose, error_responses
-
-RowFormat = Literal[tuple(sorted(ROW_MEDIA))]  # type: ignore[valid-type]
-GraphFormat = Literal[tuple(sorted(GRAPH_MEDIA))]  # type: ignore[valid-type]
+from .http import AnyStore, choices, choose, error_responses
 
 
 def offered(q: SavedQuery) -> dict[str, str]:
@@ -39,16 +38,19 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
     """The saved queries' routes; ``cache`` keeps their answers (None: answer every request afresh)."""
     r = APIRouter(tags=["saved queries"])
     catalogue = load_catalogue()
+    # The embedded store cannot change while served: the languages it holds are the documented
+    # choices of ``lang`` (checked at bind time in any case).
+    languages = data_languages(store) if isinstance(store, Store) else None
 
     @r.get("/queries", summary="The saved queries, with their summaries and parameters")
     def list_queries() -> list[dict[str, Any]]:
         return [describe(q) for q in catalogue.values()]
 
     for query in catalogue.values():
-        r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache), methods=["GET"],
+        r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache, languages), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
                         responses={200: {"content": {m: {} for m in offered(query).values()}},
-                                   **error_responses(400, 404, 406)})
+                                   **error_responses(400, 404, 406, 413, 414)})
     return r
 
 
@@ -57,7 +59,7 @@ def _doc(q: SavedQuery) -> str:
             "results JSON (srj) or XML (srx), CSV or TSV, or for a graph Turtle, JSON-LD, N-Triples or RDF/XML.")
 
 
-def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
+def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, languages: list[str] | None):
     names = {p.name for p in query.params}
     formats = offered(query)
     fallback = "turtle" if query.graph else "json"
@@ -83,13 +85,20 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None):
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in query.params:
+        # Documented, not enforced by FastAPI: bind() says what is wrong, with candidates or an example.
+        extra: dict[str, Any] = choices(languages) if p.type == "lang" and languages else {}
+        if p.type in ENTITY_CLASSES:
+            extra["format"] = f"mandato-{p.type}"  # a name or IRI the data holds (see the description)
+        if p.required:
+            extra.update(minLength=1, pattern=r"\S")  # an empty or blank value is missing
         default = Query(... if p.required else None, description=f"{p.description} ({p.type})",
-                        examples=[p.example] if p.example else None, max_length=1000)
+                        examples=[p.example] if p.example else None, max_length=1000, json_schema_extra=extra or None)
         params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default,
                                         annotation=str if p.required else str | None))
     params.append(inspect.Parameter(
-        "format", inspect.Parameter.KEYWORD_ONLY, annotation=(GraphFormat if query.graph else RowFormat) | None,
-        default=Query(None, description="answer format: " + ", ".join(sorted(formats))),
+        "format", inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
+        default=Query(None, description="answer format: " + ", ".join(sorted(formats)),
+                      json_schema_extra=choices(sorted(formats))),
     ))
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = "query_" + query.name.replace("-", "_")

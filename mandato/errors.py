@@ -66,6 +66,12 @@ class ParameterError(MandatoError):
         return self.candidates
 
 
+class UnknownName(ParameterError):
+    """A parameter names nothing the data holds: over HTTP, the thing asked for is not found."""
+
+    status = 404
+
+
 class UnknownQuery(MandatoError):
     status = 404
 

@@ -3,8 +3,9 @@
 An instrument, country or actor may be given by IRI, code (ISO alpha-2/alpha-3, depositary id,
 acronym) or any label or alias, in Spanish or English, case-, accent- and punctuation-insensitive.
 Resolution tries, in order: the IRI; an exact normalised name; names that contain every
-significant word typed. Ambiguity and unknown values raise :class:`ParameterError` listing the
-candidates. Readers use :meth:`Matcher.prefix` to recognise a name at the start of a table cell.
+significant word typed. Ambiguity raises :class:`ParameterError` and an unknown value
+:class:`UnknownName` (a 404 over HTTP), both listing the candidates. Readers use
+:meth:`Matcher.prefix` to recognise a name at the start of a table cell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mandato.errors import ParameterError
+from mandato.errors import ParameterError, UnknownName
 from mandato.normalise import normalise, tokens
 
 # The properties whose values name a resource. One query text serves the registry graph
@@ -84,7 +85,7 @@ class Matcher:
             )
         close = difflib.get_close_matches(normalise(text), list(self._exact), n=5, cutoff=0.6)
         suggestions = sorted({self.entries[i].describe() for n in close for i in self._exact[n]})
-        raise ParameterError(f"no {self.kind} is known as '{text}'", suggestions)
+        raise UnknownName(f"no {self.kind} is known as '{text}'", suggestions)
 
     def prefix(self, text: str) -> Entry | None:
         """The entry whose longest name starts ``text`` (at a word boundary), if one does."""

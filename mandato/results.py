@@ -89,6 +89,7 @@ GRAPH_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
     "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
 }
 GRAPH_MEDIA = {name: media for name, (media, _) in GRAPH_FORMATS.items()}
+RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}  # for rdflib graphs
 DATASET_FORMATS: dict[str, tuple[str, ox.RdfFormat, bool]] = {
     # name: (media type, Oxigraph format, holds named graphs)
     "turtle": ("text/turtle", ox.RdfFormat.TURTLE, False),

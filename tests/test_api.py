@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Namespace
 from rdflib.namespace import RDF
 
 from conftest import TREATY_ACTIONS
@@ -96,6 +96,9 @@ def test_parameter_errors_have_one_json_body_with_candidates(client):
     assert r.status_code == 400 and body["ok"] is False and body["status"] == 400 and "ambiguous" in body["error"]
     assert any("un-xviii-12-a" in c for c in body["errors"])
     assert client.get("/queries/ratifications", params={"country": "CR"}).status_code == 400  # missing
+    r = client.get("/queries/ratifications", params={"instrument": "Protocolo de Palermoo"})  # names nothing held
+    assert r.status_code == 404 and "no instrument is known as" in r.json()["error"]
+    assert any("un-xviii-12-a" in c for c in r.json()["errors"])  # the close names, as candidates
     assert client.get("/queries/ratifications", params={"instrument": "C182", "colour": "x"}).status_code == 400
     r = client.get("/queries/nope")
     assert r.status_code == 404 and r.json()["ok"] is False
@@ -106,7 +109,7 @@ def test_hostile_values_never_change_the_query(client, hostile):
     for params in ({"instrument": hostile}, {"instrument": "C182", "lang": hostile},
                    {"instrument": "C182", "country": hostile}):
         r = client.get("/queries/ratifications", params=params)
-        assert r.status_code == 400 and r.json()["ok"] is False
+        assert r.status_code in (400, 404) and r.json()["ok"] is False  # refused, or names nothing held
     assert len(client.get("/queries/ratifications", params={"instrument": "C182"}).json()) == 8
 
 
@@ -145,7 +148,27 @@ def test_sparql_errors(client):
     assert r.status_code == 400 and "not valid SPARQL" in r.json()["error"]
     r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert r.status_code == 400 and "more than 1000 results" in r.json()["error"]
-    assert client.get("/sparql").status_code == 400
+    assert client.get("/sparql", params={"query": ""}).status_code == 400
+    r = client.post("/sparql", content=b"", headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "pass a SPARQL query" in r.json()["error"]
+
+
+def test_sparql_without_a_query_describes_the_service(client, corpus_store):
+    """SPARQL 1.1 Service Description: a GET without a query string describes the endpoint."""
+    r = client.get("/sparql")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=r.text, format="turtle")
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = g.value(predicate=RDF.type, object=sd.Service)
+    assert str(g.value(service, sd.endpoint)).endswith("/sparql")
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in g
+    assert (service, sd.feature, sd.UnionDefaultGraph) in g
+    assert (service, sd.feature, sd.BasicFederatedQuery) not in g  # SERVICE is refused by default
+    named = {str(n) for n in g.objects(predicate=sd.name)}
+    assert named == set(corpus_store.named_graphs())
+    r = client.get("/sparql", headers={"Accept": "application/ld+json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/ld+json")
+    assert client.get("/sparql", params={"format": "csv"}).status_code == 406  # not a graph format
 
 
 def test_a_runaway_query_is_stopped_and_others_still_answer(client):
