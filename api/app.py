@@ -111,7 +111,8 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, version=version, max_query_string=settings.max_query_string,
-                       max_body=settings.max_body, routes=[*app.router.routes, *(r for x in routers for r in x.routes)])
+                       max_body=settings.max_body, routes=[*app.router.routes, *(r for x in routers for r in x.routes)],
+                       refusal=lambda client: state["pool"].refusal(client) if "pool" in state else None)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=["Accept", "Content-Type", "Cache-Control", "If-None-Match"],
                        expose_headers=["ETag", "Retry-After"])

@@ -2,6 +2,10 @@
 it costs a task and a copy per request): limits on the request, HEAD and OPTIONS, the ETag of
 the dataset's version, and the security and caching headers.
 
+- A SPARQL query from a client the query pool would refuse at once (its share is taken) gets its
+  429 here, before routing. A client that comes back before the ``Retry-After`` of its last 429
+  gets its next 429 after a pause (a tarpit: an awaiting coroutine, no CPU), so clients that
+  ignore ``Retry-After`` cannot keep the server busy refusing them.
 - A path holding a control character is not found (Starlette's router would match ``/id/x%0A``
   as ``/id/x``); a query string or body over its limit is refused (414, 413), a body without a
   declared length included.
@@ -16,12 +20,18 @@ the dataset's version, and the security and caching headers.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mandato.errors import MandatoError
 
 from .http import error_body
 
@@ -30,14 +40,18 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
+TARPIT = 1.0  # seconds before a refusal to a client that did not wait its Retry-After
+REFUSED_KEPT = 10_000  # clients whose last refusal is remembered (oldest forgotten first)
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer")]
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, *, version: str, max_query_string: int, max_body: int, routes: list[Any]):
-        self.app, self.version, self.routes = app, version, routes
+    def __init__(self, app: ASGIApp, *, version: str, max_query_string: int, max_body: int, routes: list[Any],
+                 refusal: Callable[[str], MandatoError | None] = lambda _client: None):
+        self.app, self.version, self.routes, self.refusal = app, version, routes, refusal
         self.max_query_string, self.max_body = max_query_string, max_body
+        self.refused: OrderedDict[str, float] = OrderedDict()  # client: when its Retry-After ends
 
     def _allowed(self, scope: Scope) -> list[str]:
         methods: set[str] = set()
@@ -56,11 +70,19 @@ class Guard:
         path: str = scope["path"]
         docs = path.startswith(DOCS_PATHS)
         extra = [*SECURITY_HEADERS, (b"content-security-policy", (DOCS_CSP if docs else CSP).encode())]
+        client = scope["client"][0] if scope.get("client") else "-"
 
         async def reply(response: Response) -> None:
             response.raw_headers += extra
+            if response.status_code == 429:
+                await self._tarpit(client, response.raw_headers)
             await response(scope, receive, send)
 
+        if path == "/sparql" and (refused := self.refusal(client)):
+            response = error_body(refused.status, str(refused))
+            response.headers["Retry-After"] = str(getattr(refused, "retry_after", 1))
+            await reply(response)
+            return
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
             await reply(error_body(404, "no resource at a path holding a control character"))
             return
@@ -100,6 +122,8 @@ class Guard:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if message["status"] == 429:
+                    await self._tarpit(client, message.get("headers", []))
                 out = [*message.get("headers", []), *extra]
                 if scope["method"] == "GET":
                     out.append((b"vary", b"Accept"))
@@ -111,6 +135,16 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _tarpit(self, client: str, headers: list[tuple[bytes, bytes]]) -> None:
+        """Before a 429: pause if the client is back before its last Retry-After ended."""
+        if self.refused.get(client, 0.0) > time.monotonic():
+            await asyncio.sleep(TARPIT)
+        retry = next((float(v) for k, v in headers if k.lower() == b"retry-after" and v.isdigit()), 1.0)
+        self.refused[client] = time.monotonic() + retry
+        self.refused.move_to_end(client)
+        while len(self.refused) > REFUSED_KEPT:
+            self.refused.popitem(last=False)
 
     async def _body(self, receive: Receive) -> bytes | None:
         """The request body, or None when it passes the limit (also without Content-Length)."""

@@ -14,8 +14,10 @@ queries and the event loop keep answering while workers compute, and they die wi
 Scheduling (all on the server's event loop, so no locks):
 
 - a client (its address) has at most ``per_client`` queries running or waiting; more is 429;
-- at most ``queue`` requests wait; more is 429 with ``Retry-After``; a free worker goes to the
-  waiting request whose client has the fewest queries running, then to the oldest;
+- at most ``queue`` requests wait; when the queue is full, the newest waiter of the client with
+  most waiting gives its place up (429) to a client with fewer, else the newcomer gets 429 with
+  ``Retry-After``; a free worker goes to the waiting request whose client has the fewest queries
+  running, then to the oldest;
 - ``workers`` general workers, plus ``fast_workers`` reserved for short queries: a query goes to a
   fast worker only when no general worker is free, and may run there for ``fast_limit`` seconds;
   past that its worker is replaced, its shape (the text with literals, IRIs, variable names and
@@ -35,7 +37,7 @@ import os
 import re
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -326,7 +328,7 @@ class QueryPool:
         if self._failed_starts > MAX_FAILED_STARTS:
             raise WorkersDown("the query workers cannot start; see the server's log")
         if len(self._waiters) >= self.queue:
-            raise Busy(f"{len(self._waiters)} queries are waiting already; try again in a moment")
+            self._make_room(client)
         assert self._loop is not None
         waiter = _Waiter(client, key, next(self._seq), self._loop.create_future())
         self._waiters.append(waiter)
@@ -341,6 +343,26 @@ class QueryPool:
             raise QueryTimeout(f"every query worker stayed busy for the time limit of {self.timeout:g} s; "
                                "try again in a moment") from None
 
+    def _make_room(self, client: str) -> None:
+        """The queue is full: the newest waiter of the client with most waiters gives up its place,
+        if that client has more waiting than this one (one client cannot fill the queue for all)."""
+        waiting = Counter(w.client for w in self._waiters if not w.future.done())
+        crowd, most = waiting.most_common(1)[0] if waiting else (client, 0)
+        if most <= waiting[client] + 1:
+            raise Busy(f"{len(self._waiters)} queries are waiting already; try again in a moment")
+        evicted = next(w for w in reversed(self._waiters) if w.client == crowd and not w.future.done())
+        self._waiters.remove(evicted)
+        evicted.future.set_exception(Busy(f"{self.queue} queries are waiting, {most} of them from this client; "
+                                          "try again in a moment"))
+
+    def refusal(self, client: str) -> Busy | None:
+        """Why a new query of ``client`` would be refused at once, if it would (the server's front
+        door asks before routing: a refusal then costs little)."""
+        if self._pending.get(client, 0) >= self.per_client:
+            return Busy(f"this client has {self.per_client} queries running or waiting already; "
+                        "wait for their answers")
+        return None
+
     def _release(self, handle: _Handle) -> None:
         if handle in self._all:
             self._idle[handle.lane].append(handle)
@@ -352,9 +374,8 @@ class QueryPool:
         """The query's answer rendered in ``fmt`` (a writer of :func:`mandato.results.render`)."""
         self._attach()
         assert self._loop is not None
-        if self._pending.get(client, 0) >= self.per_client:
-            raise Busy(f"this client has {self.per_client} queries running or waiting already; "
-                       "wait for their answers")
+        if refused := self.refusal(client):
+            raise refused
         key = shape(text)
         deadline = time.monotonic() + self.timeout
         self._pending[client] = self._pending.get(client, 0) + 1

@@ -306,5 +306,9 @@ class RemoteRunner:
         check_bytes(len(body), self.max_bytes)
         return body
 
+    def refusal(self, client: str) -> None:
+        """No share per client here: the remote store applies its own limits."""
+        return None
+
     def close(self) -> None:
         """Nothing to stop: no worker processes."""

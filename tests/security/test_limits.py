@@ -1,7 +1,9 @@
 """Limits that hold end to end (hardening, items 2, 3 and 11): a memory and time bomb is stopped
 within its limits and the server's memory stays small; an answer over the byte limit is an
-error; a client with too many queries, or a full queue, gets 429 with Retry-After; a cheap query
-answers while runaway queries hold every general worker; the answer cache is bounded in bytes."""
+error; a client with too many queries, or a full queue, gets 429 with Retry-After, but one client
+cannot fill the queue for all; a client that does not wait its Retry-After gets its next 429 late
+(a tarpit); a cheap query answers while runaway queries hold every general worker; the answer
+cache is bounded in bytes."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ import asyncio
 import resource
 import time
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from mandato.api.app import create_app
 from mandato.api.cache import AnswerCache
 from mandato.api.http import Settings
+from mandato.api.middleware import TARPIT
 from mandato.query_pool import Busy, QueryPool, QueryTimeout
 from mandato.store import Store
 
@@ -88,6 +92,53 @@ def test_a_full_queue_gets_429(corpus_store_path):
             pool.close()
 
     run(scenario())
+
+
+def test_one_client_cannot_fill_the_queue_for_all(corpus_store_path):
+    async def scenario():
+        pool = QueryPool(corpus_store_path, workers=1, timeout=3, fast_workers=0, per_client=10, queue=2)
+        try:
+            await pool.answer("ASK {}", "srj", "first")  # the worker has started
+            greedy = []
+            for i in range(3):  # one runs, two wait: the queue is full
+                greedy.append(asyncio.create_task(pool.answer(RUNAWAY + f" # {i}", "srj", "greedy")))
+                await asyncio.sleep(0.2)
+            polite = asyncio.create_task(pool.answer("ASK {}", "srj", "polite"))
+            await asyncio.sleep(0.2)
+            with pytest.raises(Busy) as err:  # the newest of the greedy client's waiters made room
+                await greedy[2]
+            assert "2 of them from this client" in str(err.value)
+            outcome = await asyncio.gather(polite, *greedy[:2], return_exceptions=True)
+            assert not isinstance(outcome[0], Busy), outcome  # answered, or out of time: never refused
+        finally:
+            pool.close()
+
+    run(scenario())
+
+
+def test_a_client_ignoring_retry_after_gets_its_next_refusal_late(corpus_store: Store):
+    settings = Settings(sparql_workers=1, sparql_fast_workers=0, sparql_per_client=1, sparql_timeout=4)
+    app = create_app(corpus_store, settings)
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=app, client=("10.0.0.7", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://mandato") as client:
+            runaway = asyncio.create_task(client.get("/sparql", params={"query": RUNAWAY}))
+            await asyncio.sleep(0.5)
+            times = []
+            for _ in range(2):
+                start = time.monotonic()
+                r = await client.get("/sparql", params={"query": "ASK {}"})
+                times.append(time.monotonic() - start)
+                assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and r.json()["ok"] is False
+            assert (await runaway).status_code == 503
+            return times
+
+    try:
+        first, again = run(scenario())
+    finally:
+        app.state.close()
+    assert first < TARPIT / 2 <= TARPIT <= again, (first, again)  # the first at once, the next after the pause
 
 
 def test_cheap_query_answers_while_runaways_hold_every_general_worker(corpus_store_path):
