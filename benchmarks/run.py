@@ -329,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mandato-bench-") as tmp:
         for size in args.sizes.split(","):
             start = time.perf_counter()
-            for line in bench(size.strip(), args, Path(tmp)):
+            for line in bench(size.strip().lower(), args, Path(tmp)):
                 print(line, flush=True)
             print(f"({size} took {time.perf_counter() - start:.0f} s)\n", flush=True)
     return 0

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from mandato import __version__
 from mandato.errors import MandatoError
-from mandato.packaged import REFERENCE_DIR
 
 EPILOG = ("The store is --store DIR, else $MANDATO_STORE, else ./mandato-store; with --endpoint URL (or "
           "$MANDATO_ENDPOINT), query, validate, export and serve use that remote SPARQL store instead.")
@@ -174,9 +173,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="a corpus directory with sources.yaml, or documents (default: the bundled corpus)")
     s.add_argument("--reader", choices=sorted(READERS), help="the reader for documents listed in no manifest")
-    s.add_argument("--reference", type=Path, default=REFERENCE_DIR, metavar="DIR",
-                   help="the reference data (countries, instruments, organisations, actors) in the layout of "
-                   "the bundled data/reference, e.g. a copy with more countries (default: the bundled one)")
+    s.add_argument("--reference", type=Path, metavar="DIR",
+                   help="reference data added to the bundled data/reference, in its layout (countries.csv, "
+                   "instruments.yaml, organizations.yaml, actors/XX.yaml: only the tables you add to); a row "
+                   "whose key the bundled data holds replaces it")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("query", parents=[common], help="run a saved query", epilog=EPILOG,

@@ -27,7 +27,7 @@ from mandato.errors import IngestError, Location, StoreError
 from mandato.ingest import READERS
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
-from mandato.packaged import CORPUS_DIR, REFERENCE_DIR, ontology_graph
+from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.processes import die_with_parent
 from mandato.registry import Registry, load_registry
 from mandato.store import Store
@@ -123,25 +123,26 @@ def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport
     return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings)
 
 
-def _read(source: Source, reference: Path) -> tuple[bytes, SourceReport]:
+def _read(source: Source, reference: Path | None) -> tuple[bytes, SourceReport]:
     graph, report = read_source(source, _registry(reference))
     return serialized(str(source_graph(source.id)), graph), report
 
 
-_REGISTRIES: dict[Path, Registry] = {}
+_REGISTRIES: dict[Path | None, Registry] = {}
 
 
-def _registry(reference: Path) -> Registry:
-    """The registry of a reference directory, loaded once per process (workers load their own)."""
+def _registry(reference: Path | None) -> Registry:
+    """The bundled reference data with the directory ``reference`` added (and overriding by key),
+    loaded once per process (workers load their own)."""
     if reference not in _REGISTRIES:
-        _REGISTRIES[reference] = load_registry(reference)
+        _REGISTRIES[reference] = load_registry(*([reference] if reference else []))
     return _REGISTRIES[reference]
 
 
 SOURCES_PER_WORKER = 4  # below this a worker's start-up (about a second) costs more than it saves
 
 
-def _read_all(sources: list[Source], reference: Path) -> Iterator[tuple[bytes, SourceReport]]:
+def _read_all(sources: list[Source], reference: Path | None) -> Iterator[tuple[bytes, SourceReport]]:
     read = partial(_read, reference=reference)
     workers = min(os.cpu_count() or 1, len(sources) // SOURCES_PER_WORKER)
     if workers < 2:
@@ -171,12 +172,12 @@ def registry_graph(registry: Registry) -> tuple[Graph, list[Finding]]:
 
 
 def build(
-    sources: list[Source], progress: Callable[[str], None] | None = None, reference: Path = REFERENCE_DIR,
+    sources: list[Source], progress: Callable[[str], None] | None = None, reference: Path | None = None,
 ) -> tuple[dict[str, bytes], list[SourceReport]]:
-    """Read every source (and the reference data of directory ``reference``) into N-Triples, keyed
-    by named graph; touches no store."""
+    """Read every source (and the bundled reference data, with the directory ``reference`` added)
+    into N-Triples, keyed by named graph; touches no store."""
     say = progress or (lambda msg: print(msg, file=sys.stderr))
-    say(f"reading reference data{'' if reference == REFERENCE_DIR else f' from {reference}'}")
+    say(f"reading reference data{f' with {reference} added' if reference else ''}")
     reg_graph, reg_findings = registry_graph(_registry(reference))
     graphs = {str(g): serialized(str(g), content)
               for g, content in ((ONTOLOGY_GRAPH, ontology_graph()), (REGISTRY_GRAPH, reg_graph))}
@@ -185,8 +186,8 @@ def build(
         say(f"[{i}/{len(sources)}] read {source.path.name} ({', '.join(source.readers) or 'source only'})")
         graphs[str(source_graph(source.id))] = data
         reports.append(report)
-    reference = Source("registry", Path("reference"), "reference data", [])
-    reports.append(SourceReport(reference, len(reg_graph), 0, reg_findings))
+    registry = Source("registry", Path("reference"), "reference data", [])
+    reports.append(SourceReport(registry, len(reg_graph), 0, reg_findings))
     return graphs, reports
 
 

@@ -76,34 +76,78 @@ def _labels(g: Graph, node: URIRef, names: dict[str, str], prop: URIRef = SKOS.p
             g.add((node, prop, Literal(names[lang], lang=lang)))
 
 
-def load_registry(directory: Path = REFERENCE_DIR) -> Registry:
-    g = Graph()
-    tables: dict[str, URIRef] = {}
-    meta = _load_yaml(directory / "sources.yaml")
-    for name, info in meta.items():
-        table = resource("reference", name)
-        tables[name] = table
-        g.add((table, RDF.type, MDO.ReferenceTable))
-        g.add((table, MDO.fileName, Literal(name)))
-        _labels(g, table, info["title"], DCTERMS.title)
-        for src in info.get("sources", []):
-            g.add((table, DCTERMS.source, URIRef(src)))
-    registry = Registry(g)
-    _load_countries(g, directory / "countries.csv", tables["countries.csv"])
-    _load_municipalities(g, directory / "municipalities.csv", tables["municipalities.csv"])
-    _load_organizations(registry, directory / "organizations.yaml", tables["organizations.yaml"])
-    for path in sorted((directory / "actors").glob("*.yaml")):
-        _load_organizations(registry, path, tables[f"actors/{path.name}"], jurisdiction=path.stem)
-    _load_instruments(g, directory / "instruments.yaml", tables["instruments.yaml"])
+TABLES = ("countries.csv", "municipalities.csv", "organizations.yaml", "instruments.yaml")
+
+
+def load_registry(*extra: Path) -> Registry:
+    """The bundled reference data, then each directory of ``extra`` in order. A directory holds
+    only the tables it adds to, in the bundled layout (a new country's actors: ``actors/XX.yaml``
+    alone); a row whose key is already defined replaces that row (override by key)."""
+    registry = Registry(Graph())
+    for n, directory in enumerate((REFERENCE_DIR, *extra)):
+        _load_directory(registry, directory, override=n > 0)
     return registry
 
 
-def _load_countries(g: Graph, path: Path, table: URIRef) -> None:
+def _load_directory(registry: Registry, directory: Path, override: bool) -> None:
+    if not directory.is_dir():
+        raise IngestError(Location(str(directory)), "no such directory of reference data",
+                          "a directory laid out as the bundled data/reference")
+    g = registry.graph
+    meta_path = directory / "sources.yaml"
+    meta = (_load_yaml(meta_path) or {}) if meta_path.exists() else {}
+    if not isinstance(meta, dict):
+        raise IngestError(Location(str(meta_path)), f"is a {type(meta).__name__}",
+                          "a mapping of table file names to their title and sources, as in data/reference")
+    replaced: set[URIRef] | None = set() if override else None  # nodes this directory redefined
+
+    def table(name: str) -> URIRef:
+        """The reference table ``name`` (a path inside the directory), described by sources.yaml
+        where it lists it (a table it does not list is named by its path, without sources)."""
+        info = meta.get(name) or {}
+        node = resource("reference", f"{directory.name}/{name}" if override else name)
+        g.add((node, RDF.type, MDO.ReferenceTable))
+        g.add((node, MDO.fileName, Literal(name)))
+        _labels(g, node, info.get("title") or {"es": name, "en": name}, DCTERMS.title)
+        for src in info.get("sources", []):
+            g.add((node, DCTERMS.source, URIRef(src)))
+        return node
+
+    loaders = {"countries.csv": _load_countries, "municipalities.csv": _load_municipalities,
+               "instruments.yaml": _load_instruments}
+    for name in TABLES:
+        path = directory / name
+        if not path.exists():
+            if not override:
+                raise IngestError(Location(str(path)), "the bundled reference table is missing")
+            continue
+        if name == "organizations.yaml":
+            _load_organizations(registry, path, table(name), replaced=replaced)
+        else:
+            loaders[name](g, path, table(name), replaced)
+    for path in sorted((directory / "actors").glob("*.yaml")):
+        _load_organizations(registry, path, table(f"actors/{path.name}"), jurisdiction=path.stem, replaced=replaced)
+
+
+def _define(g: Graph, node: URIRef, replaced: set[URIRef] | None) -> None:
+    """Before a row defines ``node``: when a later directory redefines a node defined before, the
+    earlier definition goes (override by key), once per directory."""
+    if replaced is None or node in replaced:
+        return
+    replaced.add(node)
+    if (node, None, None) in g:
+        g.remove((node, None, None))
+        for membership in list(g.subjects(ORG.organization, node)):
+            g.remove((membership, None, None))
+
+
+def _load_countries(g: Graph, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
     with path.open(encoding="utf-8", newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh), start=2):
             where = Location(str(path), n)
             alpha2 = _require(row, "alpha2", where)
             node = resource("country", alpha2)
+            _define(g, node, replaced)
             g.add((node, RDF.type, MDO.Country))
             g.add((node, MDO.isoAlpha2, Literal(alpha2)))
             g.add((node, MDO.isoAlpha3, Literal(_require(row, "alpha3", where))))
@@ -116,11 +160,12 @@ def _load_countries(g: Graph, path: Path, table: URIRef) -> None:
             g.add((node, PROV.wasDerivedFrom, table))
 
 
-def _load_municipalities(g: Graph, path: Path, table: URIRef) -> None:
+def _load_municipalities(g: Graph, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
     with path.open(encoding="utf-8", newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh), start=2):
             where = Location(str(path), n)
             node = resource("municipality", _require(row, "key", where))
+            _define(g, node, replaced)
             g.add((node, RDF.type, MDO.Municipality))
             g.add((node, SKOS.prefLabel, Literal(_require(row, "name_es", where), lang="es")))
             g.add((node, SKOS.prefLabel, Literal(_require(row, "name_en", where), lang="en")))
@@ -130,7 +175,8 @@ def _load_municipalities(g: Graph, path: Path, table: URIRef) -> None:
             g.add((node, PROV.wasDerivedFrom, table))
 
 
-def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdiction: str | None = None) -> None:
+def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdiction: str | None = None,
+                        replaced: set[URIRef] | None = None) -> None:
     """Organisations; those of ``actors/<ISO alpha-2>.yaml`` belong to that country, and their
     names and variants resolve the actors of its plans (:meth:`Registry.actor_names`)."""
     g = registry.graph
@@ -143,6 +189,7 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdict
             continue
         key = _require(row, "key", where)
         node = resource("organization", key)
+        _define(g, node, replaced)
         g.add((node, RDF.type, class_term(_require(row, "class", where))))
         names = _require(row, "name", where)
         _labels(g, node, names)
@@ -177,12 +224,13 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdict
                 )
 
 
-def _load_instruments(g: Graph, path: Path, table: URIRef) -> None:
+def _load_instruments(g: Graph, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
     rows = _load_yaml(path) or []
     for row in rows:
         where = Location(str(path), None)
         key = _require(row, "key", where)
         node = resource("instrument", key)
+        _define(g, node, replaced)
         g.add((node, RDF.type, MDO[_require(row, "kind", where)]))
         _labels(g, node, _require(row, "name", where))
         _labels(g, node, row.get("short", {}), MDO.shortName)

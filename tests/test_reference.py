@@ -1,0 +1,57 @@
+"""Reference data given with ``--reference`` adds to the bundled reference and overrides it by
+key (sources as data, item 5): a new country's actors need only their file; a row whose key the
+bundled data holds replaces that row; a directory that is not there is a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Literal
+from rdflib.namespace import PROV, SKOS
+
+from mandato.namespaces import MDO, resource
+from mandato.registry import load_registry
+
+GT_ACTORS = """\
+- key: gt-svet
+  class: mdo:Secretariat
+  name:
+    es: Secretaría contra la Violencia Sexual, Explotación y Trata de Personas
+    en: Secretariat against Sexual Violence, Exploitation and Trafficking in Persons
+  variants: [SVET]
+"""
+
+
+def test_a_new_countrys_actors_need_only_their_file(tmp_path: Path):
+    (tmp_path / "actors").mkdir()
+    (tmp_path / "actors" / "GT.yaml").write_text(GT_ACTORS, encoding="utf-8")
+    registry = load_registry(tmp_path)
+    svet = resource("organization", "gt-svet")
+    assert ("svet",) in registry.actors["GT"] and registry.actors["GT"][("svet",)] == svet
+    table = registry.graph.value(svet, PROV.wasDerivedFrom)
+    assert str(registry.graph.value(table, MDO.fileName)) == "actors/GT.yaml"  # not in a sources.yaml: its path
+    assert table != resource("reference", "actors/GT.yaml")  # not confused with a bundled table
+    bundled = load_registry()
+    assert registry.countries.resolve("Costa Rica").iri == bundled.countries.resolve("Costa Rica").iri
+    assert set(bundled.graph) <= set(registry.graph)  # added to, nothing lost
+    assert len(registry.actors["CR"]) == len(bundled.actors["CR"])
+
+
+def test_a_row_with_a_bundled_key_replaces_that_row(tmp_path: Path):
+    (tmp_path / "countries.csv").write_text(
+        "alpha2,alpha3,name_es,name_en,variants,wikidata\n"
+        "CR,CRI,Costa Rica,Republic of Costa Rica,República de Costa Rica,Q800\n"
+        "BO,BOL,Bolivia,Bolivia (Plurinational State of),Estado Plurinacional de Bolivia,Q750\n", encoding="utf-8")
+    registry = load_registry(tmp_path)
+    cr = resource("country", "CR")
+    assert set(registry.graph.objects(cr, SKOS.prefLabel)) == {Literal("Costa Rica", lang="es"),
+                                                               Literal("Republic of Costa Rica", lang="en")}
+    assert registry.countries.resolve("República de Costa Rica").iri == str(cr)
+    assert registry.countries.resolve("Bolivia (Plurinational State of)").iri == str(resource("country", "BO"))
+    assert registry.countries.resolve("Honduras").iri == str(resource("country", "HN"))  # the rest kept
+
+
+def test_a_missing_reference_directory_is_a_clear_error(cli, tmp_path: Path):
+    code, _out, err = cli("--store", tmp_path / "store", "ingest", "--reference", tmp_path / "nowhere")
+    assert code == 2 and "no such directory of reference data" in err and "Traceback" not in err
+    assert not (tmp_path / "store").exists()  # nothing written
