@@ -16,7 +16,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -30,7 +29,7 @@ from mandato.store import Store
 
 from . import linked_data, queries, sparql
 from .cache import AnswerCache
-from .http import Settings, error_body, error_responses
+from .http import Settings, error_body, error_response, error_responses
 from .middleware import Guard
 
 log = logging.getLogger("mandato.api")
@@ -73,10 +72,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 
     @app.exception_handler(MandatoError)
     async def mandato_error(request: Request, exc: MandatoError) -> JSONResponse:
-        response = error_body(exc.status, str(exc), exc.details())
-        if retry := getattr(exc, "retry_after", None):
-            response.headers["Retry-After"] = str(retry)
-        return response
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -122,13 +118,13 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's OpenAPI document without its 422s: an invalid request is a 400 with the one error
     body here (``invalid_request``), and each route lists its 400 where it can answer one."""
-    if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        for path in schema.get("paths", {}).values():
-            for operation in path.values():
-                if operation.get("responses", {}).pop("422", None) is not None:
-                    operation["responses"].setdefault("400", error_responses(400)[400])
-        for name in ("HTTPValidationError", "ValidationError"):
-            schema.get("components", {}).get("schemas", {}).pop(name, None)
-        app.openapi_schema = schema
-    return app.openapi_schema
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = FastAPI.openapi(app)  # FastAPI's own document, kept as app.openapi_schema: amended in place
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if operation.get("responses", {}).pop("422", None) is not None:
+                operation["responses"].setdefault("400", error_responses(400)[400])
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+    return schema

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -74,7 +75,20 @@ def error_responses(*statuses: int) -> dict[int | str, dict]:
             for status in statuses}
 
 
-def choices(names) -> dict[str, list[str]]:
+def answers(media: dict[str, str], *errors: int) -> dict[int | str, dict]:
+    """OpenAPI responses of a route: the media types of its 200 and its error statuses."""
+    return {200: {"content": {m: {} for m in media.values()}}, **error_responses(*errors)}
+
+
+def error_response(error: MandatoError) -> JSONResponse:
+    """The one error body for an expected error, with ``Retry-After`` where the error says when."""
+    response = error_body(error.status, str(error), error.details())
+    if retry := getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(retry)
+    return response
+
+
+def choices(names: Iterable[str]) -> dict[str, list[str]]:
     """The OpenAPI ``enum`` of a parameter: its values, and "" since an empty value (as an HTML form
     sends it) means the parameter is absent."""
     return {"enum": ["", *names]}

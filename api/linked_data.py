@@ -23,7 +23,7 @@ from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, RDFLIB_FORMATS, Triple
 from mandato.terms import SAFE_IRI
 from mandato.validation import render_report, validate
 
-from .http import AnyStore, NotFound, choices, choose, error_responses
+from .http import AnyStore, NotFound, answers, choices, choose
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -31,11 +31,6 @@ LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?o ?label WHERE { ?s ?p ?o . ?o skos:prefLabel ?label FILTER(lang(?label) = "es") }"""
 DATASET_MEDIA = {name: media for name, (media, _, _) in DATASET_FORMATS.items()}
 REPORT_MEDIA = {"json": "application/json", "turtle": "text/turtle"}
-
-
-def answers(media: dict[str, str], *errors: int) -> dict[int | str, dict]:
-    """OpenAPI responses of a route: the media types of its 200 and its error statuses."""
-    return {200: {"content": {m: {} for m in media.values()}}, **error_responses(*errors)}
 
 
 def router(store: AnyStore, version: str, base_url: str) -> APIRouter:

@@ -33,7 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mandato.errors import MandatoError
 
-from .http import error_body
+from .http import error_body, error_response
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -79,9 +79,7 @@ class Guard:
             await response(scope, receive, send)
 
         if path == "/sparql" and (refused := self.refusal(client)):
-            response = error_body(refused.status, str(refused))
-            response.headers["Retry-After"] = str(getattr(refused, "retry_after", 1))
-            await reply(response)
+            await reply(error_response(refused))
             return
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
             await reply(error_body(404, "no resource at a path holding a control character"))

@@ -17,7 +17,7 @@ from mandato.store import Store
 from mandato.terms import ENTITY_CLASSES
 
 from .cache import AnswerCache
-from .http import AnyStore, choices, choose, error_responses
+from .http import AnyStore, answers, choices, choose
 
 
 def offered(q: SavedQuery) -> dict[str, str]:
@@ -49,8 +49,7 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
     for query in catalogue.values():
         r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache, languages), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
-                        responses={200: {"content": {m: {} for m in offered(query).values()}},
-                                   **error_responses(400, 404, 406, 413, 414)})
+                        responses=answers(offered(query), 400, 404, 406, 413, 414))
     return r
 
 

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF
 from mandato.errors import MandatoError
 from mandato.results import GRAPH_MEDIA, RDFLIB_FORMATS, ROW_MEDIA
 
-from .http import AnyStore, choices, choose, error_responses
+from .http import AnyStore, answers, choices, choose
 from .query_text import check_federation, query_form
 
 # Rows as SPARQL clients expect them: ``json`` and ``xml`` (format=json, Accept: application/json,
@@ -92,8 +92,7 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str) ->
     format_doc = ("the answer's format: srj, srx, json, xml, csv or tsv for SELECT and ASK (ASK: not csv or tsv); "
                   "turtle, jsonld, ntriples or rdfxml for CONSTRUCT, DESCRIBE and the service description")
 
-    answers = {200: {"content": {m: {} for m in {**ROWS, **GRAPH_MEDIA}.values()}},
-               **error_responses(400, 403, 406, 413, 414, 429, 503)}
+    responses = answers({**ROWS, **GRAPH_MEDIA}, 400, 403, 406, 413, 414, 429, 503)
     query_schema = {"type": "string", "format": "sparql-query", "minLength": 1}
     body = {"required": True, "content": {
         SPARQL_QUERY: {"schema": query_schema, "example": "ASK {}"},
@@ -101,7 +100,7 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str) ->
                                                          "properties": {"query": query_schema}}}}}
 
     @r.get("/sparql", summary="SPARQL 1.1 query (GET)", description=description, response_model=None,
-           responses=answers)
+           responses=responses)
     async def sparql_get(request: Request,
                    query: str | None = Query(None, description="a SPARQL query; none: the service description",
                                              max_length=8000, examples=["SELECT * WHERE { ?s ?p ?o } LIMIT 10"],
@@ -118,7 +117,7 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str) ->
         return await answer(request, query, format)
 
     @r.post("/sparql", summary="SPARQL 1.1 query (POST)", description=description, response_model=None,
-            responses=answers, openapi_extra={"requestBody": body})
+            responses=responses, openapi_extra={"requestBody": body})
     async def sparql_post(request: Request, format: str | None = Query(None, description=format_doc,
                                                                        json_schema_extra=choices(formats))) -> Response:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -9,6 +9,7 @@ sources it was compiled from (``data/reference/sources.yaml``).
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -76,9 +77,6 @@ def _labels(g: Graph, node: URIRef, names: dict[str, str], prop: URIRef = SKOS.p
             g.add((node, prop, Literal(names[lang], lang=lang)))
 
 
-TABLES = ("countries.csv", "municipalities.csv", "organizations.yaml", "instruments.yaml")
-
-
 def load_registry(*extra: Path) -> Registry:
     """The bundled reference data, then each directory of ``extra`` in order. A directory holds
     only the tables it adds to, in the bundled layout (a new country's actors: ``actors/XX.yaml``
@@ -113,18 +111,16 @@ def _load_directory(registry: Registry, directory: Path, override: bool) -> None
             g.add((node, DCTERMS.source, URIRef(src)))
         return node
 
-    loaders = {"countries.csv": _load_countries, "municipalities.csv": _load_municipalities,
-               "instruments.yaml": _load_instruments}
-    for name in TABLES:
+    loaders: dict[str, Callable[..., None]] = {
+        "countries.csv": _load_countries, "municipalities.csv": _load_municipalities,
+        "organizations.yaml": _load_organizations, "instruments.yaml": _load_instruments}
+    for name, load in loaders.items():
         path = directory / name
         if not path.exists():
             if not override:
                 raise IngestError(Location(str(path)), "the bundled reference table is missing")
             continue
-        if name == "organizations.yaml":
-            _load_organizations(registry, path, table(name), replaced=replaced)
-        else:
-            loaders[name](g, path, table(name), replaced)
+        load(registry, path, table(name), replaced=replaced)
     for path in sorted((directory / "actors").glob("*.yaml")):
         _load_organizations(registry, path, table(f"actors/{path.name}"), jurisdiction=path.stem, replaced=replaced)
 
@@ -141,7 +137,8 @@ def _define(g: Graph, node: URIRef, replaced: set[URIRef] | None) -> None:
             g.remove((membership, None, None))
 
 
-def _load_countries(g: Graph, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
+def _load_countries(registry: Registry, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
+    g = registry.graph
     with path.open(encoding="utf-8", newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh), start=2):
             where = Location(str(path), n)
@@ -160,7 +157,8 @@ def _load_countries(g: Graph, path: Path, table: URIRef, replaced: set[URIRef] |
             g.add((node, PROV.wasDerivedFrom, table))
 
 
-def _load_municipalities(g: Graph, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
+def _load_municipalities(registry: Registry, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
+    g = registry.graph
     with path.open(encoding="utf-8", newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh), start=2):
             where = Location(str(path), n)
@@ -224,7 +222,8 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdict
                 )
 
 
-def _load_instruments(g: Graph, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
+def _load_instruments(registry: Registry, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
+    g = registry.graph
     rows = _load_yaml(path) or []
     for row in rows:
         where = Location(str(path), None)
