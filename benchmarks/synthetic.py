@@ -142,19 +142,18 @@ def generate(directory: Path, triples: int, seed: int = 7, copies: int = 4) -> l
     plans = max(1, round((triples - tables * per_table) / (TRIPLES_PER_PLAN_COPY * copies)))
     # The bundled corpus comes too: the saved queries' examples name its plans and activities.
     manifest = yaml.safe_load((CORPUS_DIR / "sources.yaml").read_text(encoding="utf-8"))
-    for entry in manifest:
-        shutil.copy(CORPUS_DIR / entry["file"], directory / entry["file"])
+    shutil.copytree(CORPUS_DIR, directory, dirs_exist_ok=True)
     for n in range(plans):
         sid = f"pe-plan-sintetico-{n:04d}"
         (directory / f"{sid}.txt").write_text(national_plan(rng, copies, 1990 + n % 30), encoding="utf-8")
         manifest.append({"id": sid, "file": f"{sid}.txt", "title": f"Plan sintético {n}", "jurisdiction": "PE",
-                         "readers": ["peru-plan", "legal-references"]})
+                         "layout": "national-plan-frame"})
     for n in range(tables):
         sid = f"tablas-ratificacion-sinteticas-{n:04d}"
         chosen = universal[n * half:(n + 1) * half] + regional[n * half:(n + 1) * half]
         (directory / f"{sid}.txt").write_text(ratification_tables(rng, registry, chosen), encoding="utf-8")
         manifest.append({"id": sid, "file": f"{sid}.txt", "title": f"Tablas sintéticas {n}",
-                         "readers": ["ratification-tables"]})
+                         "layout": "coalition-ratification-tables"})
     (directory / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
                                             encoding="utf-8")
     return manifest

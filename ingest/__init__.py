@@ -1,36 +1,36 @@
-"""Readers that turn source documents into RDF, registered in one table (STYLE 2).
+"""The engines that read source documents, registered in one table (STYLE 2).
 
-Each reader module's docstring names the document layout it parses. All share one interface:
-``read(ctx: ingest.base.ReadContext) -> None``.
+An engine reads one kind of document layout, configured by the options of a layout's step
+(``ingest/layouts/*.yaml``, see :mod:`ingest.layouts`); it holds no document's facts. All share
+one interface: ``read(ctx: ingest.base.ReadContext, step: dict) -> None``. After a layout's
+steps, every source gets its curated facts (the file its manifest entry names) and the legal
+references of its plans' text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from . import (
-    conacoes_plan,
-    corett_operational_plan,
-    corett_strategic_plan,
-    legal_framework,
-    legal_references,
-    medellin_plan,
-    peru_plan,
+    axis_matrices,
+    frame_matrices,
+    narrative_plan,
+    presentation_plan,
     ratification_tables,
+    section_matrices,
     treaty_statements,
 )
 from .base import ReadContext
 
-Reader = Callable[[ReadContext], None]
+Engine = Callable[[ReadContext, dict[str, Any]], None]
 
-READERS: dict[str, Reader] = {
-    "ratification-tables": ratification_tables.read,
+ENGINES: dict[str, Engine] = {
+    "ratification-table": ratification_tables.read,
     "treaty-statements": treaty_statements.read,
-    "conacoes-plan": conacoes_plan.read,
-    "peru-plan": peru_plan.read,
-    "corett-operational-plan": corett_operational_plan.read,
-    "corett-strategic-plan": corett_strategic_plan.read,
-    "medellin-plan": medellin_plan.read,
-    "legal-framework": legal_framework.read,
-    "legal-references": legal_references.read,
+    "section-matrices": section_matrices.read,
+    "frame-matrices": frame_matrices.read,
+    "axis-matrices": axis_matrices.read,
+    "narrative-plan": narrative_plan.read,
+    "presentation-plan": presentation_plan.read,
 }

@@ -7,10 +7,12 @@ expected form) on input it cannot read. Readers never touch the store.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
@@ -19,17 +21,35 @@ from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, PREFIXES, resource, source_iri
 from mandato.registry import Registry
 
+from .layouts import Layout
+
 
 @dataclass
 class Source:
-    """One source document and what the corpus manifest says of it."""
+    """One source document and what its manifest entry says of it: its layout, its jurisdiction
+    (a country's ISO alpha-2 code, and ``locality``, a municipality of the reference data, for a
+    local document) or, for a regional document, the regional body whose actors it names
+    (``actors``: ``data/reference/actors/<KEY>.yaml``), the facts of its plans the manifest states
+    (``plans``: the layout's plan role, ``main`` for ``plan:``, to facts), the curated facts read
+    from its prose (``curated``) and the instrument a treaty table is about."""
 
     id: str
     path: Path
     title: str
-    readers: list[str]
+    layout: Layout | None = None
     jurisdiction: str | None = None
+    locality: str | None = None
+    actors: str | None = None
+    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
+    curated: Path | None = None
+    instrument: str | None = None
     original: str | None = None
+
+    @property
+    def steps(self) -> list[str]:
+        """The engines that read the document, in order, in words for progress messages."""
+        names = self.layout.engines if self.layout else []
+        return [*names, *(["curated-facts"] if self.curated else [])]
 
     @cached_property
     def data(self) -> bytes:
@@ -83,6 +103,29 @@ class ReadContext:
 
     def error(self, line: int | None, cell: int | None, problem: str, expected: str | None = None) -> IngestError:
         return IngestError(self.where(line, cell), problem, expected)
+
+    def option(self, step: dict[str, Any], name: str, default: Any = ...) -> Any:
+        """An option of a layout's step; one the engine needs and the layout lacks is an error
+        naming the layout file."""
+        if name in step:
+            return step[name]
+        if default is not ...:
+            return default
+        layout = self.source.layout
+        raise IngestError(Location(str(layout.path) if layout else self.source.path.name),
+                          f"the step '{step.get('engine')}' has no option '{name}'",
+                          f"'{name}:' in the step, as in the built-in layouts (mandato layouts)")
+
+    def missing(self, what: str, expected: str, start: int = 0, end: int | None = None) -> IngestError:
+        """The error for a heading or pattern the layout expects and the text lacks: it quotes
+        what was expected and the line of the text nearest to it (between ``start`` and ``end``)."""
+        lines = self.source.lines[start:end]
+        plain = [" ".join(t.split()) for t in lines]
+        best = difflib.get_close_matches(expected, [t for t in plain if t], n=1, cutoff=0)
+        if not best:
+            return self.error(None, None, f"{what} was not found (the text is empty there)", expected)
+        number = start + plain.index(best[0]) + 1
+        return self.error(number, None, f"{what} was not found; the nearest line is '{best[0][:120]}'", expected)
 
     def find(self, code: str, message: str, line: int | None = None, about: URIRef | None = None) -> None:
         self.findings.append(Finding(code, message, line, about))

@@ -5,7 +5,7 @@ Palermo").
 
 Runs after a plan reader, over the parts of plans already in the graph. A treaty is recognised by
 the names of the instrument registry; a national norm by its number within the plan's country,
-against the norms of the curated files (``data/curated/``). A norm that no source describes
+against the norms of the curated files (``data/corpus/curated/`` and the source's own). A norm that no source describes
 becomes its own node (kind, number and the words as printed) with an ``unknown-instrument``
 finding, so the reference is kept and a curator can describe it.
 """
@@ -22,7 +22,7 @@ from mandato.namespaces import MDO, resource
 from mandato.normalise import normalise
 
 from .base import ReadContext
-from .legal_framework import instrument_iri, known_norms, norm_number
+from .curated_facts import instrument_iri, known_norms, norm_number
 
 NORM = re.compile(
     r"\b(?P<kind>decreto(?:\s+(?:ejecutivo|supremo|legislativo))?|ley|reglamento|acuerdo(?:\s+secretarial)?|"
@@ -68,7 +68,7 @@ def _texts(g) -> Iterator[tuple[URIRef, str, int, URIRef | None]]:
 
 def read(ctx: ReadContext) -> None:
     g = ctx.graph
-    norms = known_norms()
+    norms = known_norms(ctx.source.curated)
     treaties = treaty_names(ctx)
     seen: set[URIRef] = set()
     for part, text, line, where in list(_texts(g)):

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from mandato.namespaces import ID, MDO, resource
+from mandato.namespaces import ID, MDO, class_term, resource
 from mandato.normalise import normalise, slug, strip_markup
+from mandato.packaged import ontology_graph
 
 from .actors import split_actors
 from .base import ReadContext
@@ -72,6 +73,15 @@ class PlanBuilder:
         self.plan = resource("plan", key)
         self.root = Node(self.plan, None, ())
         self.actors = ctx.registry.actors.get(scope, {})
+        self.activities = 0
+        self.period: tuple[int, int] | None = None  # the plan's first and last year
+        self.line = 1  # the line of the plan's title
+
+    def require_activities(self, where: str) -> None:
+        """A plan matrix that yields no activity is an error, never an empty plan."""
+        if not self.activities:
+            raise self.ctx.error(None, None, f"{where}: no activity was read for the plan '{self.key}'",
+                                 "matrices whose heading row names an activity column (Actividad, Acción…)")
 
     def component(self, cls: URIRef, parent: Node, text: str, line: int, locator: str,
                   notation: str | None = None, key: str | None = None) -> Node:
@@ -87,6 +97,7 @@ class PlanBuilder:
                           line, parent.iri)
         part = base if n == 1 else f"{base}-{n}"
         node = Node(resource("plan", self.key, *parent.path, part), notation, (*parent.path, part))
+        self.activities += cls == MDO.Activity
         g = self.ctx.graph
         g.add((node.iri, RDF.type, cls))
         g.add((node.iri, MDO.partOf, parent.iri))
@@ -176,6 +187,23 @@ class Levels:
 
     classes: dict[str, URIRef]
     split_targets: bool = False
+
+
+def levels_of(ctx: ReadContext, step: dict) -> Levels:
+    """The ``levels`` option of a layout's step: hierarchy column role -> ontology class name."""
+    spec = ctx.option(step, "levels")
+    roles = set(CONFIG["columns"]) - {"activity"}
+    if not isinstance(spec, dict) or not set(spec) <= roles:
+        raise ctx.error(None, None, f"the layout's levels {spec!r} are not hierarchy columns",
+                        "levels: {objective: SpecificObjective} with roles among " + ", ".join(sorted(roles)))
+    classes = {}
+    for role, name in spec.items():
+        cls = class_term(str(name))
+        if (cls, RDFS.subClassOf, None) not in ontology_graph():
+            raise ctx.error(None, None, f"the layout's level {role}: '{name}' is not a class of the ontology",
+                            "a plan component class such as StrategicObjective")
+        classes[role] = cls
+    return Levels(classes, bool(step.get("split_targets")))
 
 
 def _bounds(label: str) -> tuple[Literal, Literal]:

@@ -1,31 +1,175 @@
-"""What the plan readers share: the plan node with its type, title, period, jurisdiction and the
-bodies that issued and approved it, as the document states them."""
+"""The plan node every plan engine opens: its key, kind, title, period, jurisdiction, issuer,
+approval and the plan it implements, from the document's text (the layout's ``cover`` and
+``approval`` patterns) or from its manifest entry, which states or overrides them (``plan:``, or
+``plans: {role: …}`` for the other plans of a document).
+
+A ``cover`` pattern is a regular expression over the text (lines joined with newlines); its
+named groups are facts: ``title`` (kept as printed, line breaks as spaces), ``period`` (``2021``,
+``2018 - 2028``), ``issued_by``, ``approved_by``, ``approval_act``, ``approval_date`` (Spanish,
+``28 de julio de 2021``). The plan's key is the manifest's ``key``, or the source id (the main
+plan) or ``<source id>-<role>``: never a constant of an engine, so two documents never share a
+plan's IRIs unless their manifests say so.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from mandato.namespaces import MDO, resource
+from mandato.namespaces import MDO, class_term, resource
+from mandato.normalise import strip_markup
+from mandato.packaged import ontology_graph
 
+from .actors import split_actors
 from .base import ReadContext
+from .dates import DateProblem, PartialDate, parse_spanish
 from .plan_matrix import PlanBuilder
 
+PLAN_FACTS = ("key", "kind", "title", "period", "issued_by", "approved_by", "approval_act", "approval_date",
+              "implements")
+PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*$")
+MAIN = "main"
 
-def plan_node(ctx: ReadContext, key: str, cls: URIRef, title: str, start: int, end: int, scope: str,
-              line: int, jurisdiction: URIRef | None = None) -> PlanBuilder:
-    """The plan; ``scope`` is its country (ISO alpha-2, its jurisdiction unless ``jurisdiction``
-    names a municipality) or, for a regional plan, the regional body whose actors it names (its
-    issuing body says where it applies)."""
-    builder = PlanBuilder(ctx, key, scope)
+
+def plan_kinds() -> list[str]:
+    """The plan classes of the ontology a manifest or layout may name as a plan's ``kind``."""
+    g = ontology_graph()
+    return sorted(str(c).rsplit("#", 1)[-1] for c in g.transitive_subjects(RDFS.subClassOf, MDO.Plan)
+                  if c != MDO.Plan and str(c).startswith(str(MDO)))
+
+
+def plan_key(ctx: ReadContext, role: str) -> str:
+    stated = ctx.source.plans.get(role, {}).get("key")
+    return str(stated) if stated else ctx.source.id if role == MAIN else f"{ctx.source.id}-{role}"
+
+
+def scope_of(ctx: ReadContext) -> str:
+    """The actor registry a plan's cells resolve against: the regional body's, or the country's."""
+    scope = ctx.source.actors or ctx.source.jurisdiction
+    if not scope:
+        raise ctx.error(None, None, "the document's plans name bodies, but its manifest entry gives no jurisdiction",
+                        "jurisdiction: an ISO alpha-2 code (CR, PE…), or actors: a regional body's actor file")
+    return scope
+
+
+def _printed(ctx: ReadContext, pattern: str, start: int, end: int | None, what: str,
+             required: bool) -> dict[str, tuple[str, int]]:
+    """The facts a pattern's named groups read from lines ``start``..``end``, each with its line."""
+    lines = ctx.source.lines[start:end]
+    text = "\n".join(lines)
+    try:
+        m = re.compile(pattern, re.MULTILINE).search(text)
+    except re.error as exc:
+        raise ctx.error(None, None, f"the layout's {what} pattern is not a regular expression ({exc})") from None
+    if m is None:
+        if required:
+            raise ctx.missing(f"the {what} the layout expects ({pattern})", re.sub(r"\(\?P<\w+>|[()?*+\\\[\]^$|]", "",
+                                                                                  pattern)[:80], start, end)
+        return {}
+    out = {}
+    for name, value in m.groupdict().items():
+        if value is not None and name in PLAN_FACTS:
+            line = start + text[: m.start(name)].count("\n") + 1
+            out[name] = (" ".join(strip_markup(value).split()), line)
+    return out
+
+
+def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int | None = None) -> PlanBuilder:
+    """The plan of ``step`` (its ``plan`` role, ``main`` unless said), with the facts its
+    ``cover`` and ``approval`` patterns read between lines ``start`` and ``end`` (0-based) and
+    those its manifest entry states, which win."""
+    role = step.get("plan", MAIN)
+    stated: dict[str, Any] = ctx.source.plans.get(role, {})
+    need_cover = not all(stated.get(k) for k in ("title", "period"))
+    facts: dict[str, tuple[Any, int | None]] = {}
+    if step.get("cover"):
+        facts.update(_printed(ctx, step["cover"], start, end, "plan's title and period", need_cover))
+    elif need_cover:
+        raise ctx.error(None, None, f"the manifest states no title and period for the plan '{role}' and the layout "
+                        "reads none from the text", "plan: {title: …, period: …} in the manifest entry")
+    if step.get("approval"):
+        facts.update(_printed(ctx, step["approval"], start, end, "approval", False))
+    facts.update({k: (v, None) for k, v in stated.items() if v not in (None, "")})
+    title, title_line = facts["title"]
+    line = title_line or 1
+    kind = str(facts.get("kind", (step.get("kind", "Plan"), None))[0])
+    if kind not in plan_kinds() and kind != "Plan":
+        raise ctx.error(None, None, f"the plan kind '{kind}' is not a plan class of the ontology",
+                        "one of " + ", ".join(plan_kinds()))
+    first, last = _period(ctx, facts["period"])
+    scope = scope_of(ctx)
+    builder = PlanBuilder(ctx, plan_key(ctx, role), scope)
+    builder.period, builder.line = (first, last), line
     g, plan = ctx.graph, builder.plan
-    g.add((plan, RDF.type, cls))
-    g.add((plan, DCTERMS.title, Literal(title, lang="es")))
-    g.add((plan, DCTERMS.identifier, Literal(key)))
-    g.add((plan, SKOS.prefLabel, Literal(title, lang="es")))
-    g.add((plan, MDO.startDate, Literal(str(start), datatype=XSD.gYear)))
-    g.add((plan, MDO.endDate, Literal(str(end), datatype=XSD.gYear)))
-    if jurisdiction is not None or len(scope) == 2:
-        g.add((plan, MDO.jurisdiction, jurisdiction or resource("country", scope)))
+    g.add((plan, RDF.type, class_term(kind)))
+    g.add((plan, DCTERMS.title, Literal(str(title), lang="es")))
+    g.add((plan, DCTERMS.identifier, Literal(builder.key)))
+    g.add((plan, SKOS.prefLabel, Literal(str(title), lang="es")))
+    g.add((plan, MDO.startDate, Literal(str(first), datatype=XSD.gYear)))
+    g.add((plan, MDO.endDate, Literal(str(last), datatype=XSD.gYear)))
+    if ctx.source.locality:
+        g.add((plan, MDO.jurisdiction, resource("municipality", ctx.source.locality)))
+    elif ctx.source.jurisdiction and not ctx.source.actors:
+        g.add((plan, MDO.jurisdiction, resource("country", ctx.source.jurisdiction)))
     ctx.derive(plan, line, f"title, line {line}")
+    for fact, prop in (("issued_by", MDO.issuedBy), ("approved_by", MDO.approvedBy)):
+        if fact in facts:
+            for actor in _actors(ctx, builder, fact, *facts[fact]):
+                g.add((plan, prop, actor))
+    if "approval_act" in facts:
+        g.add((plan, MDO.approvalAct, Literal(str(facts["approval_act"][0]))))
+    if "approval_date" in facts:
+        g.add((plan, MDO.approvalDate, _date(ctx, *facts["approval_date"])))
+    if step.get("approval") and not {"approval_act", "approval_date", "approved_by"} & set(facts):
+        ctx.find("no-approval", "the cover states no approval of the plan", None, plan)
+    implements = facts.get("implements", (step.get("implements"), None))[0]
+    if implements:
+        g.add((plan, MDO.implementsPlan, resource("plan", plan_key(ctx, MAIN) if implements == MAIN
+                                                  else str(implements))))
     return builder
+
+
+def _period(ctx: ReadContext, fact: tuple[Any, int | None]) -> tuple[int, int]:
+    value, line = fact
+    m = PERIOD.match(str(value))
+    if m is None:
+        raise ctx.error(line, None, f"the plan's period '{value}' is not a year or a range of years",
+                        "2022, or 2023-2026")
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if last < first:
+        raise ctx.error(line, None, f"the plan's period '{value}' ends before it starts", "2023-2026")
+    return first, last
+
+
+def _date(ctx: ReadContext, value: Any, line: int | None) -> Literal:
+    try:
+        date = parse_spanish(str(value)) if line else PartialDate.from_iso(str(value))
+    except DateProblem as exc:
+        expected = "a date such as '28 de julio de 2021'" if line else "a date in ISO form, such as 2021-07-28"
+        raise ctx.error(line, None, str(exc), expected) from None
+    return date.literal()
+
+
+def _actors(ctx: ReadContext, builder: PlanBuilder, fact: str, value: Any, line: int | None) -> list[URIRef]:
+    """The bodies a fact names: keys of the reference data's organisations or names of the plan's
+    actors. A name the manifest states must resolve; one read from the text is kept as printed
+    and reported when it does not."""
+    names = value if isinstance(value, list) else [value]
+    out: list[URIRef] = []
+    for name in map(str, names):
+        known = resource("organization", name) if re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) else None
+        if known is not None and (known, None, None) in ctx.registry.graph:
+            out.append(known)
+            continue
+        split = split_actors(name, builder.actors)
+        if split.unresolved and line is None:
+            raise ctx.error(None, None, f"the manifest's {fact} '{name}' names no actor of "
+                            f"data/reference/actors/{builder.scope}.yaml", "an organisation key or an actor's name")
+        for unresolved in split.unresolved:
+            ctx.find("unresolved-actor", f"'{unresolved}' ({fact.replace('_', ' ')}) matches no actor of "
+                     f"data/reference/actors/{builder.scope}.yaml; not recorded", line, builder.plan)
+        out.extend(split.actors)
+    return out

@@ -1,21 +1,26 @@
-"""Ratification tables of the Regional Coalition's strategic plan 2018-2027 (section IV,
-"Marco Legal"): table A, international instruments (``Instrumento | País | Fecha de
-Ratificación, adhesión (a)``, dates ``DD /MM/ YYYY``), and table B, regional instruments (the
-same plus ``Fecha de depósito del instrumento``, dates ``MM/DD/YY`` and a mark ``RA``/``AD``).
+"""Engine ``ratification-table``: tables of treaty actions, one row per country and instrument
+(as the tables of the Regional Coalition's strategic plan, e.g. the built-in layout
+``coalition-strategic-plan``: ``Instrumento | País | Fecha de Ratificación, adhesión (a)``, dates
+``DD /MM/ YYYY``, and a table that adds ``Fecha de depósito del instrumento``, dates ``MM/DD/YY``
+and a mark ``RA``/``AD``).
 
-Layout, as extracted from the PDF: one row per line, cells separated by tabs; an instrument row
-carries the instrument's name (in ``<i>`` tags, with a footnote superscript) in its first cell,
-and the rows below it leave that cell empty. Footnotes and prose between rows have no tab.
-Rules: each table's day/month order is decided from its unambiguous dates; an empty date cell
-records no act; a country listed twice under one instrument is merged and reported.
+Layout, as extracted from a PDF: one row per line, cells separated by tabs; an instrument row
+carries the instrument's name in its first cell, and the rows below it leave that cell empty.
+Footnotes and prose between rows have no tab. Rules: each table's day/month order is decided from
+its unambiguous dates; an empty date cell records no act; a country listed twice under one
+instrument is merged and reported.
+
+Options: ``tables`` (each ``name``, ``title`` for locators, and the lines it ``starts`` after and
+``ends`` at, matched whole); ``columns`` (role -> normalised heading prefixes; roles
+``instrument``, ``country``, ``act_date``, ``deposit_date``); ``required`` roles; ``marks``
+(a mark printed after a date -> the kind of act it records) and ``default_kind``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-import yaml
 from rdflib import URIRef
 
 from mandato.errors import ParameterError
@@ -24,9 +29,6 @@ from mandato.normalise import normalise
 from .base import ReadContext
 from .dates import DateProblem, PartialDate, decide_order, parse_cell, split_numeric
 from .treaty_actions import label_of, treaty_action
-
-CONFIG = yaml.safe_load((Path(__file__).with_name("ratification_tables.yaml")).read_text("utf-8"))
-MARKS: dict[str, str] = CONFIG["marks"]
 
 
 @dataclass
@@ -40,12 +42,12 @@ class Row:
     text: str
 
 
-def read(ctx: ReadContext) -> None:
+def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     lines = ctx.source.lines
-    for table in CONFIG["tables"]:
+    for table in ctx.option(step, "tables"):
         start = _find(ctx, lines, table["starts"], 0)
         end = _find(ctx, lines, table["ends"], start + 1)
-        rows = _rows(ctx, table, lines, start + 1, end)
+        rows = _rows(ctx, step, table, lines, start + 1, end)
         _emit(ctx, table, rows)
 
 
@@ -53,36 +55,35 @@ def _find(ctx: ReadContext, lines: list[str], marker: str, after: int) -> int:
     for i in range(after, len(lines)):
         if lines[i].strip() == marker:
             return i
-    raise ctx.error(None, None, f"the section '{marker}' was not found", "the ratification tables of section IV")
+    raise ctx.missing(f"the table heading '{marker}'", marker, after)
 
 
-def _header(ctx: ReadContext, cells: list[str], line: int) -> list[str]:
+def _header(ctx: ReadContext, step: dict[str, Any], cells: list[str], line: int) -> list[str]:
+    columns: dict[str, list[str]] = ctx.option(step, "columns")
     roles = []
     for n, cell in enumerate(cells, start=1):
         norm = normalise(cell)
-        role = next(
-            (r for r, names in CONFIG["columns"].items() if any(norm.startswith(s) for s in names)),
-            None,
-        )
+        role = next((r for r, names in columns.items() if any(norm.startswith(s) for s in names)), None)
         if role is None:
             raise ctx.error(line, n, f"unknown column heading '{cell.strip()}'",
-                            "one of Instrumento, País, Fecha de Ratificación…, Fecha de depósito…")
+                            "one of " + ", ".join(names[0] for names in columns.values()))
         roles.append(role)
-    missing = [r for r in CONFIG["required"] if r not in roles]
+    missing = [r for r in ctx.option(step, "required") if r not in roles]
     if missing:
         raise ctx.error(line, None, f"the table has no column for {', '.join(missing)}")
     return roles
 
 
-def _split_mark(text: str) -> tuple[str, str | None]:
+def _split_mark(text: str, marks: dict[str, str]) -> tuple[str, str | None]:
     """``'30 /11/ 1979 a'`` -> (``'30 /11/ 1979'``, ``'a'``)."""
     head, _, last = text.strip().rpartition(" ")
-    if head and last in MARKS:
+    if head and last in marks:
         return head.strip(), last
     return text.strip(), None
 
 
-def _rows(ctx: ReadContext, table: dict, lines: list[str], start: int, end: int) -> list[Row]:
+def _rows(ctx: ReadContext, step: dict[str, Any], table: dict, lines: list[str], start: int, end: int) -> list[Row]:
+    marks_of: dict[str, str] = ctx.option(step, "marks")
     roles: list[str] | None = None
     instrument: URIRef | None = None
     rows: list[Row] = []
@@ -92,7 +93,7 @@ def _rows(ctx: ReadContext, table: dict, lines: list[str], start: int, end: int)
             continue  # blank line, footnote or prose between rows
         cells = text.split("\t")
         if roles is None:
-            roles = _header(ctx, cells, number)
+            roles = _header(ctx, step, cells, number)
             continue
         if normalise(cells[0]).startswith("instrumento"):
             continue  # header repeated after a page break
@@ -120,13 +121,13 @@ def _rows(ctx: ReadContext, table: dict, lines: list[str], start: int, end: int)
         except ParameterError as exc:
             raise ctx.error(number, roles.index("country") + 1, str(exc),
                             "a country of data/reference/countries.csv") from None
-        act, act_mark = _split_mark(cell["act_date"])
-        deposit, dep_mark = _split_mark(cell.get("deposit_date", ""))
+        act, act_mark = _split_mark(cell["act_date"], marks_of)
+        deposit, dep_mark = _split_mark(cell.get("deposit_date", ""), marks_of)
         marks = {m for m in (act_mark, dep_mark) if m}
-        if len({MARKS[m] for m in marks}) > 1:
+        if len({marks_of[m] for m in marks}) > 1:
             raise ctx.error(number, None, f"the row carries contradictory marks {sorted(marks)}",
-                            "one of " + ", ".join(MARKS))
-        kind = MARKS[marks.pop()] if marks else CONFIG["default_kind"]
+                            "one of " + ", ".join(marks_of))
+        kind = marks_of[marks.pop()] if marks else ctx.option(step, "default_kind")
         rows.append(Row(number, instrument, country, act, deposit, kind, " | ".join(c.strip() for c in cells)))
     if roles is None:
         raise ctx.error(start, None, f"table {table['name']} has no heading row", "Instrumento, País, Fecha…")

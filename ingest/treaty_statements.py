@@ -1,16 +1,20 @@
-"""Treaty statements in prose, as in Peru's Plan Nacional contra la Trata de Personas 2017-2021
-(section "¿Cuáles son las herramientas legales para luchar contra la trata de personas?").
+"""Engine ``treaty-statements``: treaty actions stated in prose, in Spanish (as in Peru's national
+plan against trafficking, e.g. the built-in layout ``national-plan-frame``).
 
-Layout: a Markdown heading ``## <INSTRUMENT>`` (for example ``## PROTOCOLO DE PALERMO``) opens
-the instrument's paragraph; sentences in it state the country's acts: "Fue firmado por el Perú
-en el año 2000 y entró en vigencia el 29 de setiembre de 2003.", "Fue ratificada por el Estado
-peruano en 1978." A heading that names no known instrument closes the paragraph. An act stated
-without a date ("como el Perú, la han ratificado") is not a fact of the graph: it is reported.
+Layout: a heading (option ``heading``, a pattern whose second group is the heading's text; by
+default a Markdown heading ``## <INSTRUMENT>`` such as ``## PROTOCOLO DE PALERMO``) opens the
+instrument's paragraph; sentences in it state a country's acts: "Fue firmado por el Perú en el
+año 2000 y entró en vigencia el 29 de setiembre de 2003.", "Fue ratificada por el Estado peruano
+en 1978." (the party is any name or variant of a country of the reference data). A heading that
+names no known instrument closes the paragraph. An act stated without a date ("como el Perú, la
+han ratificado") is not a fact of the graph: it is reported. Option ``locator``: the words that
+name the section in each act's locator.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rdflib import URIRef
 
@@ -21,7 +25,7 @@ from .base import ReadContext
 from .dates import DateProblem, PartialDate, parse_spanish
 from .treaty_actions import treaty_action
 
-HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*$")
+HEADING = r"^(#{1,2})\s+(.+?)\s*$"
 VERBS = {
     "firmad": "signature",
     "ratificad": "ratification",
@@ -32,17 +36,22 @@ VERBS = {
 DATE = r"(?:en\s+(?:el\s+año\s+)?(?P<year>\d{4})|el\s+(?P<day>\d{1,2}\s+de\s+\w+\s+de\s+\d{4}))"
 ACT = re.compile(
     r"(?P<verb>firmad|ratificad|adherid|aceptad|aprobad)[oa]s?\s+por\s+"
-    r"(?P<party>el\s+Perú|el\s+Estado\s+\w+|\w[\w ]*?)\s+" + DATE,
+    r"(?P<party>\w[\w ]*?)\s+" + DATE,
     re.IGNORECASE,
 )
 FORCE = re.compile(r"entr[óo]\s+en\s+vig(?:encia|or)\s+el\s+(?P<day>\d{1,2}\s+de\s+\w+\s+de\s+\d{4})", re.IGNORECASE)
 UNDATED = re.compile(r"(?:la|lo)s?\s+ha[n]?\s+(?P<verb>ratificad|firmad|adherid)[oa]", re.IGNORECASE)
 
 
-def read(ctx: ReadContext) -> None:
+def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     instrument: URIRef | None = None
+    try:
+        heading_re = re.compile(step.get("heading", HEADING), re.IGNORECASE)
+    except re.error as exc:
+        raise ctx.error(None, None, f"the layout's heading pattern is not a regular expression ({exc})") from None
+    locator = str(ctx.option(step, "locator"))
     for number, text in enumerate(ctx.source.lines, start=1):
-        heading = HEADING.match(text)
+        heading = heading_re.match(text)
         if heading:
             entry = ctx.registry.instruments.prefix(heading.group(2))
             instrument = URIRef(entry.iri) if entry else None
@@ -52,7 +61,7 @@ def read(ctx: ReadContext) -> None:
         plain = text.replace("**", "").strip()
         acts = list(ACT.finditer(plain))
         for m in acts:
-            _act(ctx, instrument, number, plain, m)
+            _act(ctx, instrument, number, plain, m, locator)
         if not acts and (undated := UNDATED.search(plain)):
             ctx.find("undated-act",
                      f"the text states a {VERBS[undated.group('verb').lower()]} but gives no date; "
@@ -60,7 +69,7 @@ def read(ctx: ReadContext) -> None:
                      number, instrument)
 
 
-def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re.Match[str]) -> None:
+def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re.Match[str], locator: str) -> None:
     party_text = re.sub(r"^el\s+", "", m.group("party"), flags=re.IGNORECASE)
     try:
         country = URIRef(ctx.registry.countries.resolve(party_text).iri)
@@ -72,7 +81,7 @@ def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re
         raise ctx.error(number, None, str(exc), "a year or a date such as '29 de setiembre de 2003'") from None
     kind = VERBS[m.group("verb").lower()]
     node = treaty_action(ctx, instrument, country, kind, date)
-    ctx.derive(node, number, f"section '¿Cuáles son las herramientas legales…?', line {number}", sentence)
+    ctx.derive(node, number, f"{locator}, line {number}", sentence)
     force = FORCE.search(sentence, m.end())
     if force:
         try:

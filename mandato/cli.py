@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def _local(args: argparse.Namespace, must_exist: bool = True):
 def cmd_ingest(args: argparse.Namespace) -> int:
     from mandato.pipeline import build, load_manifest, sources_for, triple_count, write
 
-    sources = sources_for(args.paths, args.reader) if args.paths else load_manifest()
+    sources = sources_for(args.paths, args.layout, args.jurisdiction) if args.paths else load_manifest()
     graphs, reports = build(sources, reference=args.reference)  # everything is read before the store is opened
     write(_local(args, must_exist=False), graphs)
     for r in reports:
@@ -53,6 +54,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"  finding in {f.source or r.source.id}, {f}", file=sys.stderr)
     total = triple_count(graphs)
     print(f"ingested {len(sources)} sources: {total} triples in {len(graphs)} graphs (with ontology and registry)")
+    return 0
+
+
+def cmd_layouts(args: argparse.Namespace) -> int:
+    from mandato.ingest.layouts import builtin_layouts
+
+    lang = args.lang
+    for name, layout in builtin_layouts().items():
+        print(f"{name}  [{layout.scope}; {', '.join(layout.formats)}; {' + '.join(layout.engines)}]")
+        print(f"  {layout.title[lang]}")
+        print(textwrap.fill(layout.expects[lang], width=100, initial_indent="  ", subsequent_indent="  "))
+        print()
+    print("Copy a layout file from " + str(next(iter(builtin_layouts().values())).path.parent) + " beside your "
+          "manifest to adapt it (layout: my-layout.yaml).")
     return 0
 
 
@@ -151,7 +166,7 @@ def _store_options(p: argparse.ArgumentParser, default: object) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    from mandato.ingest import READERS
+    from mandato.ingest.layouts import builtin_layouts
     from mandato.results import DATASET_FORMATS
 
     p = argparse.ArgumentParser(
@@ -172,12 +187,21 @@ def parser() -> argparse.ArgumentParser:
                        "source reads without error. Prints counts and findings.")
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="a corpus directory with sources.yaml, or documents (default: the bundled corpus)")
-    s.add_argument("--reader", choices=sorted(READERS), help="the reader for documents listed in no manifest")
+    s.add_argument("--layout", choices=sorted(builtin_layouts()), metavar="LAYOUT",
+                   help="the built-in layout of documents listed in no manifest ('mandato layouts' lists them)")
+    s.add_argument("--jurisdiction", metavar="CC",
+                   help="with --layout: the ISO 3166-1 alpha-2 code of the country whose plan the document is")
     s.add_argument("--reference", type=Path, metavar="DIR",
                    help="reference data added to the bundled data/reference, in its layout (countries.csv, "
                    "instruments.yaml, organizations.yaml, actors/XX.yaml: only the tables you add to); a row "
                    "whose key the bundled data holds replaces it")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("layouts", help="list the built-in layouts of source documents",
+                       description="List the built-in layouts a manifest entry can name (layout: NAME), with the "
+                       "engines that read them and what each expects of a document.")
+    s.add_argument("--lang", choices=("es", "en"), default="en", help="the language of the descriptions")
+    s.set_defaults(func=cmd_layouts)
 
     s = sub.add_parser("query", parents=[common], help="run a saved query", epilog=EPILOG,
                        description="Run a saved query of queries/ by name; 'mandato queries' lists them.")

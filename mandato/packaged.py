@@ -22,7 +22,7 @@ SHAPES_DIR = _dir("mandato.shapes")
 QUERIES_DIR = _dir("mandato.queries")
 CORPUS_DIR = _dir("mandato.data") / "corpus"
 REFERENCE_DIR = _dir("mandato.data") / "reference"
-CURATED_DIR = _dir("mandato.data") / "curated"
+CURATED_DIR = CORPUS_DIR / "curated"
 VERSION_IRI = URIRef(f"{BASE}ontology/{__version__}")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,8 +25,10 @@ from rdflib.namespace import RDF
 
 from mandato.digests import serialized
 from mandato.errors import IngestError, Location, StoreError
-from mandato.ingest import READERS
+from mandato.ingest import ENGINES, curated_facts, legal_references
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
+from mandato.ingest.layouts import find_layout
+from mandato.ingest.plans_common import PLAN_FACTS
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
 from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.processes import die_with_parent
@@ -51,11 +54,16 @@ def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
         raise IngestError(Location(str(path)), f"cannot read the corpus manifest ({exc})") from None
     if not isinstance(entries, list):
         raise IngestError(Location(str(path)), f"the manifest is a {type(entries).__name__}, not a list of sources",
-                          "a YAML list, one entry per source: - id: …, file: …, title: …, readers: [...]")
+                          "a YAML list, one entry per source: - id: …, file: …, title: …, layout: …")
     sources = []
     for n, entry in enumerate(entries, start=1):
         sources.append(_manifest_entry(path, n, entry))
     return sources
+
+
+ENTRY_KEYS = {"id", "file", "title", "layout", "jurisdiction", "locality", "actors", "plan", "plans", "curated",
+              "instrument", "original", "authority", "as_at"}
+ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
 
 
 def _manifest_entry(path: Path, n: int, entry: object) -> Source:
@@ -66,29 +74,68 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
         return IngestError(where, f"entry {n}: {problem}", expected)
 
     if not isinstance(entry, dict):
-        raise wrong(f"is a {type(entry).__name__}", "a mapping with id, file, title and readers")
+        raise wrong(f"is a {type(entry).__name__}", "a mapping with id, file, title and layout")
     for key in ("id", "file", "title"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise wrong(f"has no '{key}'" if key not in entry else f"'{key}' is not text",
                         f"'{key}:' with text, as in the bundled data/corpus/{MANIFEST}")
-    readers = entry.get("readers", [])
-    if not isinstance(readers, list) or not all(isinstance(r, str) for r in readers):
-        raise wrong(f"'readers' is {readers!r}", "a list of reader names, e.g. readers: [peru-plan]")
-    unknown = [r for r in readers if r not in READERS]
+    if "readers" in entry:
+        raise wrong("names 'readers', which layouts replaced", "layout: a built-in layout (mandato layouts) or a file")
+    unknown = sorted(set(entry) - ENTRY_KEYS)
     if unknown:
-        raise wrong(f"source '{entry['id']}' names unknown readers {unknown}", "one of " + ", ".join(READERS))
+        raise wrong(f"has unknown keys {unknown}", "keys among " + ", ".join(sorted(ENTRY_KEYS)))
     directory = path.parent.resolve()
-    file = (directory / entry["file"]).resolve()
-    if not file.is_relative_to(directory):
-        raise wrong(f"file '{entry['file']}' is outside the manifest's directory",
-                    "a file in the manifest's directory (or below it)")
-    return Source(id=entry["id"], path=path.parent / entry["file"], title=entry["title"], readers=list(readers),
-                  jurisdiction=entry.get("jurisdiction"), original=entry.get("original"))
+
+    def inside(name: str, what: str) -> Path:
+        file = (directory / name).resolve()
+        if not file.is_relative_to(directory):
+            raise wrong(f"{what} '{name}' is outside the manifest's directory",
+                        "a file in the manifest's directory (or below it)")
+        return path.parent / name
+
+    file = inside(entry["file"], "file")
+    layout = None
+    if entry.get("layout") is not None:
+        if not isinstance(entry["layout"], str):
+            raise wrong(f"'layout' is {entry['layout']!r}", "a layout name (mandato layouts) or a layout file")
+        try:
+            layout = find_layout(entry["layout"], path.parent, where)
+        except IngestError as exc:
+            if exc.location != where:  # a layout file that cannot be read names itself
+                raise
+            raise wrong(exc.problem, exc.expected or "a layout") from None
+    jurisdiction = entry.get("jurisdiction")
+    if jurisdiction is not None and not (isinstance(jurisdiction, str) and ISO_ALPHA2.match(jurisdiction)):
+        raise wrong(f"'jurisdiction' is {jurisdiction!r}", "an ISO 3166-1 alpha-2 code in capitals: CR, PE, CO…")
+    if layout is not None and layout.scope == "plan" and not (jurisdiction or entry.get("actors")):
+        raise wrong(f"source '{entry['id']}' has the plan layout '{layout.name}' but no jurisdiction",
+                    "jurisdiction: the ISO code of the country whose plan it is (no default), or, for a regional "
+                    "body's plan, actors: the key of its actor file")
+    stated: list[tuple[str, str, object]] = []  # (where in the entry, plan role, facts)
+    if entry.get("plan") is not None:
+        stated.append(("plan", "main", entry["plan"]))
+    if entry.get("plans") is not None:
+        if not isinstance(entry["plans"], dict):
+            raise wrong(f"'plans' is {entry['plans']!r}", "a mapping of the layout's plan roles to their facts")
+        stated.extend((f"plans: {role}", str(role), facts) for role, facts in entry["plans"].items())
+    plans: dict[str, dict] = {}
+    for label, role, facts in stated:
+        if not isinstance(facts, dict):
+            raise wrong(f"'{label}' is {facts!r}", "a mapping of plan facts: " + ", ".join(PLAN_FACTS))
+        bad = sorted(set(facts) - set(PLAN_FACTS))
+        if bad:
+            raise wrong(f"'{label}' has unknown facts {bad}", "facts among " + ", ".join(PLAN_FACTS))
+        plans[role] = facts
+    curated = inside(entry["curated"], "curated file") if entry.get("curated") else None
+    return Source(id=entry["id"], path=file, title=entry["title"], layout=layout, jurisdiction=jurisdiction,
+                  locality=entry.get("locality"), actors=entry.get("actors"), plans=plans, curated=curated,
+                  instrument=entry.get("instrument"), original=entry.get("original"))
 
 
-def sources_for(paths: Iterable[Path], reader: str | None = None) -> list[Source]:
+def sources_for(paths: Iterable[Path], layout: str | None = None, jurisdiction: str | None = None) -> list[Source]:
     """Sources for paths given on the command line: a corpus directory (with its manifest), a
-    document listed in a manifest beside it, or any document read with ``reader``."""
+    document listed in a manifest beside it, or any document read with the built-in ``layout``
+    (and ``jurisdiction``, which a plan layout needs)."""
     sources: list[Source] = []
     for path in paths:
         if path.is_dir():
@@ -99,25 +146,28 @@ def sources_for(paths: Iterable[Path], reader: str | None = None) -> list[Source
         listed = []
         if (path.parent / MANIFEST).exists():
             listed = [s for s in load_manifest(path.parent) if s.path.name == path.name]
-        if reader:
-            if reader not in READERS:
-                raise IngestError(Location(str(path)), f"unknown reader '{reader}'", "one of " + ", ".join(READERS))
-            sid = listed[0].id if listed else path.stem
-            title = listed[0].title if listed else path.name
-            sources.append(Source(sid, path, title, [reader]))
+        if layout:
+            entry: dict[str, object] = {"id": listed[0].id if listed else path.stem, "file": path.name,
+                                        "title": listed[0].title if listed else path.name, "layout": layout}
+            if jurisdiction:
+                entry["jurisdiction"] = jurisdiction
+            source = _manifest_entry(path.parent / MANIFEST, 1, entry)
+            sources.append(source)
         elif listed:
             sources.extend(listed)
         else:
             raise IngestError(Location(str(path)), "this document is in no corpus manifest",
-                              f"--reader {{{','.join(READERS)}}}, or a directory with {MANIFEST}")
+                              f"--layout NAME (mandato layouts), or a directory with {MANIFEST}")
     return sources
 
 
 def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport]:
     ctx = ReadContext(source, registry)
     describe_source(ctx)
-    for name in source.readers:
-        READERS[name](ctx)
+    for step in source.layout.steps if source.layout else ():
+        ENGINES[step["engine"]](ctx, step)
+    curated_facts.read(ctx)
+    legal_references.read(ctx)
     record_findings(ctx.graph, source.id, ctx.findings)
     actions = len(set(ctx.graph.subjects(RDF.type, MDO.TreatyAction)))
     return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings)
@@ -183,7 +233,7 @@ def build(
               for g, content in ((ONTOLOGY_GRAPH, ontology_graph()), (REGISTRY_GRAPH, reg_graph))}
     reports = []
     for i, (source, (data, report)) in enumerate(zip(sources, _read_all(sources, reference), strict=True), start=1):
-        say(f"[{i}/{len(sources)}] read {source.path.name} ({', '.join(source.readers) or 'source only'})")
+        say(f"[{i}/{len(sources)}] read {source.path.name} ({', '.join(source.steps) or 'source only'})")
         graphs[str(source_graph(source.id))] = data
         reports.append(report)
     registry = Source("registry", Path("reference"), "reference data", [])

@@ -33,7 +33,7 @@ def dump(path: Path) -> Dataset:
 @pytest.fixture
 def loaded(tmp_path: Path, cli) -> Path:
     store = tmp_path / "store"
-    code, out, _ = cli("--store", store, "ingest", INPUTS / "valid.txt", "--reader", "ratification-tables")
+    code, out, _ = cli("--store", store, "ingest", INPUTS / "valid.txt", "--layout", "coalition-ratification-tables")
     assert code == 0, out
     assert "6 treaty actions" in out
     return store
@@ -42,7 +42,7 @@ def loaded(tmp_path: Path, cli) -> Path:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_file_is_refused_and_store_is_unchanged(name: str, loaded: Path, cli):
     before = dump(loaded)
-    code, _, err = cli("--store", loaded, "ingest", INPUTS / name, "--reader", "ratification-tables")
+    code, _, err = cli("--store", loaded, "ingest", INPUTS / name, "--layout", "coalition-ratification-tables")
     where, what = CASES[name]
     assert code == 2
     assert f"{name}, {where}" in err
@@ -54,14 +54,14 @@ def test_broken_file_is_refused_and_store_is_unchanged(name: str, loaded: Path, 
 def test_a_broken_source_among_good_ones_writes_nothing(tmp_path: Path, cli):
     store = tmp_path / "store"
     code, _, err = cli("--store", store, "ingest", INPUTS / "valid.txt", INPUTS / "impossible-date.txt",
-                       "--reader", "ratification-tables")
+                       "--layout", "coalition-ratification-tables")
     assert code == 2 and "impossible-date.txt, line 8" in err
     assert not store.exists()  # sources are all read before the store is opened
 
 
-def test_a_document_in_no_manifest_needs_a_reader(tmp_path: Path, cli):
+def test_a_document_in_no_manifest_needs_a_layout(tmp_path: Path, cli):
     code, _, err = cli("--store", tmp_path / "s", "ingest", INPUTS / "valid.txt")
-    assert code == 2 and "--reader" in err
+    assert code == 2 and "--layout" in err
 
 
 def test_a_missing_file_is_reported(tmp_path: Path, cli):

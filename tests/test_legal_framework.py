@@ -12,10 +12,11 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from mandato.catalogue import run
 from mandato.errors import IngestError
-from mandato.ingest import legal_references, peru_plan
+from mandato.ingest import ENGINES, legal_references
 from mandato.ingest.base import ReadContext, Source
-from mandato.ingest.legal_framework import Curated, curated_path
+from mandato.ingest.curated_facts import Curated
 from mandato.namespaces import ID, MDO
+from mandato.packaged import CURATED_DIR
 from mandato.pipeline import load_manifest, read_source
 from mandato.registry import load_registry
 
@@ -39,7 +40,9 @@ def _read(source_id: str, registry):
 # Curated facts are checked against the document --------------------------------------------------
 
 def _curated_copy(tmp_path: Path, source_id: str, change) -> Path:
-    data = yaml.safe_load(curated_path(source_id).read_text(encoding="utf-8"))
+    curated = _source(source_id).curated
+    assert curated is not None
+    data = yaml.safe_load(curated.read_text(encoding="utf-8"))
     change(data)
     path = tmp_path / f"{source_id}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -62,18 +65,17 @@ def _entry(data: dict, key: str) -> dict:
 def test_a_curated_fact_that_the_document_does_not_support_is_an_error(tmp_path, registry, change, message):
     path = _curated_copy(tmp_path, PERU, change)
     ctx = ReadContext(_source(PERU), registry)
-    peru_plan.read(ctx)
+    for step in ctx.source.layout.steps:
+        ENGINES[step["engine"]](ctx, step)
     with pytest.raises(IngestError) as err:
         Curated(ctx, path).apply()
     assert message in str(err.value) and path.name in str(err.value)
 
 
-def test_every_curated_file_names_a_source_of_the_corpus():
-    ids = {s.id for s in load_manifest()}
-    files = sorted(curated_path("x").parent.glob("*.yaml"))
-    assert files and {f.stem for f in files} <= ids
-    for source in load_manifest():
-        assert ("legal-framework" in source.readers) == curated_path(source.id).exists(), source.id
+def test_every_curated_file_is_named_by_a_source_of_the_corpus():
+    files = sorted(CURATED_DIR.glob("*.yaml"))
+    named = {s.curated.resolve() for s in load_manifest() if s.curated}
+    assert files and {f.resolve() for f in files} == named
 
 
 # What the readers record ------------------------------------------------------------------------

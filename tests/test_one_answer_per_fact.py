@@ -25,14 +25,13 @@ CATALOGUE = load_catalogue()
 def restated_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The bundled corpus plus a second source that states the same tables (another document
     reprinting them, as a regional report does)."""
-    corpus = tmp_path_factory.mktemp("restated")
-    for path in CORPUS_DIR.glob("*.txt"):
-        shutil.copy(path, corpus)
+    corpus = tmp_path_factory.mktemp("restated") / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
     entries = yaml.safe_load((CORPUS_DIR / "sources.yaml").read_text(encoding="utf-8"))
     tables = next(e for e in entries if e["id"] == TABLES)
     shutil.copy(CORPUS_DIR / tables["file"], corpus / "reprint.txt")
     entries.append({"id": "reprint", "file": "reprint.txt", "title": "A report reprinting the CORETT tables",
-                    "readers": ["ratification-tables", "legal-references"]})
+                    "layout": "coalition-ratification-tables"})
     (corpus / "sources.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
     store = Store(corpus / "store")
     ingest(store, load_manifest(corpus), progress=lambda _msg: None)

@@ -169,13 +169,13 @@ def test_plan_queries(corpus_store):
     assert {r["role"] for r in rows} == {"responsible", "collaborator"}
     assert len({r["activity_iri"] for r in rows if r["role"] == "responsible"}) == 21  # its units own every activity
     mimp = run(corpus_store, "actor-activities", {"actor": "MIMP"}).records()
-    assert mimp and all(r["plan"].startswith("Plan Nacional") for r in mimp)
+    assert mimp and all(r["plan"].startswith("PLAN NACIONAL") for r in mimp)
 
 
 def test_validate_lists_warnings_per_plan(cli, corpus_store_path):
     code, out, _ = cli("--store", corpus_store_path, "validate")
     assert code == 0
-    assert "Plan Nacional contra la Trata de Personas 2017-2021: " in out
+    assert "PLAN NACIONAL CONTRA LA TRATA DE PERSONAS 2017-2021: " in out
     assert "2.1.1 Fortalecer los servicios" in out and "The activity has no indicator." in out
 
 
@@ -301,11 +301,13 @@ def test_matrix_traps_on_a_small_excerpt(registry):
     one cell, "No hay", an unknown actor, a percentage under no heading, due periods."""
     from mandato.ingest.base import ReadContext, Source
     from mandato.ingest.plan_matrix import Levels, read_matrix
-    from mandato.ingest.plans_common import plan_node
+    from mandato.ingest.plans_common import open_plan
 
-    source = Source("matrix-traps", HERE / "inputs" / "plans" / "matrix-traps.txt", "excerpt", [])
+    source = Source("matrix-traps", HERE / "inputs" / "plans" / "matrix-traps.txt", "excerpt", jurisdiction="PE",
+                    plans={"main": {"key": "excerpt", "title": "Excerpt", "period": "2020-2021",
+                                    "kind": "OperationalPlan"}})
     ctx = ReadContext(source, registry)
-    builder = plan_node(ctx, "excerpt", MDO.OperationalPlan, "Excerpt", 2020, 2021, "PE", 1)
+    builder = open_plan(ctx, {})
     read_matrix(builder, builder.root, 0, len(source.lines), Levels({"objective": MDO.OperationalObjective}),
                 "excerpt", period=(2020, 2021))
     g = ctx.graph

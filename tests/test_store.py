@@ -90,7 +90,7 @@ def test_a_source_failing_in_a_worker_process_leaves_the_store_as_it_was(cli, tm
         (corpus / f"plan-{n}.txt").write_text(peru.read_text(encoding="utf-8") if n != 5 else "not a plan\n",
                                                encoding="utf-8")
         manifest.append({"id": f"plan-{n}", "file": f"plan-{n}.txt", "title": f"Plan {n}", "jurisdiction": "PE",
-                         "readers": ["peru-plan"]})
+                         "layout": "national-plan-frame"})
     (corpus / "sources.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
     code, _, err = cli("--store", store, "ingest", corpus)
     assert code == 2 and "plan-5.txt" in err and "Traceback" not in err

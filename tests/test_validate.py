@@ -89,7 +89,7 @@ def test_after_a_change_only_what_it_can_affect_is_checked_again(cli, tmp_path):
     for n in range(3):
         shutil.copy(peru, corpus / f"plan-{n}.txt")
         manifest.append({"id": f"plan-{n}", "file": f"plan-{n}.txt", "title": f"Plan {n}", "jurisdiction": "PE",
-                         "readers": ["peru-plan"]})
+                         "layout": "national-plan-frame"})
     (corpus / "sources.yaml").chmod(0o644)
     (corpus / "sources.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     assert cli("--store", store, "ingest", corpus)[0] == 0

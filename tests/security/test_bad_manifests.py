@@ -11,16 +11,22 @@ import pytest
 from mandato.packaged import CORPUS_DIR
 
 PERU = (CORPUS_DIR / "pe-plan-nacional-trata-2017-2021.txt").read_text(encoding="utf-8")
-ENTRY = "- id: plan\n  file: plan.txt\n  title: Plan\n  jurisdiction: PE\n  readers: [peru-plan]\n"
+ENTRY = "- id: plan\n  file: plan.txt\n  title: Plan\n  jurisdiction: PE\n  layout: national-plan-frame\n"
 
 
 @pytest.mark.parametrize("manifest, says", [
     ("id: plan\nfile: plan.txt\n", "not a list"),
     ("- just a string\n", "entry 1: is a str"),
-    ("- id: plan\n  title: Plan\n  readers: [peru-plan]\n", "entry 1: has no 'file'"),
-    ("- file: plan.txt\n  title: Plan\n  readers: [peru-plan]\n", "entry 1: has no 'id'"),
-    (ENTRY.replace("[peru-plan]", "peru-plan"), "'readers' is 'peru-plan'"),
-    (ENTRY.replace("[peru-plan]", "[nope]"), "unknown readers"),
+    ("- id: plan\n  title: Plan\n  layout: national-plan-frame\n", "entry 1: has no 'file'"),
+    ("- file: plan.txt\n  title: Plan\n  layout: national-plan-frame\n", "entry 1: has no 'id'"),
+    (ENTRY.replace("national-plan-frame", "[national-plan-frame]"), "'layout' is ['national-plan-frame']"),
+    (ENTRY.replace("national-plan-frame", "nope"), "unknown layout 'nope'"),
+    (ENTRY.replace("national-plan-frame", "../nope.yaml"), "outside the manifest's directory"),
+    (ENTRY.replace("national-plan-frame", "mine.yaml"), "no layout file 'mine.yaml'"),
+    (ENTRY.replace("  jurisdiction: PE\n", ""), "has the plan layout 'national-plan-frame' but no jurisdiction"),
+    (ENTRY.replace("PE", "Peru"), "'jurisdiction' is 'Peru'"),
+    (ENTRY + "  plan: {titel: X}\n", "'plan' has unknown facts ['titel']"),
+    (ENTRY + "  readers: [peru-plan]\n", "names 'readers', which layouts replaced"),
     (ENTRY.replace("plan.txt", "../secret.txt"), "outside the manifest's directory"),
     (ENTRY.replace("plan.txt", "/etc/hostname"), "outside the manifest's directory"),
     ("- id: [1, 2]\n  file: plan.txt\n  title: Plan\n", "'id' is not text"),

@@ -49,7 +49,7 @@ def many_sources(directory: Path) -> Path:
     for n in range(4 * SOURCES_PER_WORKER):  # enough sources for worker processes, and time to kill them
         (directory / f"plan-{n}.txt").write_text(peru.read_text(encoding="utf-8"), encoding="utf-8")
         manifest.append({"id": f"plan-{n}", "file": f"plan-{n}.txt", "title": f"Plan {n}", "jurisdiction": "PE",
-                         "readers": ["peru-plan"]})
+                         "layout": "national-plan-frame"})
     (directory / "sources.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
     return directory
 

@@ -1,5 +1,6 @@
 """Facts a source states only in narrative prose: coordination bodies, national norms, regional
-agreements and the mandates of plans (``data/curated/<source-id>.yaml``).
+agreements and the mandates of plans (a curated file the manifest entry names: ``curated:``; the
+bundled ones are in ``data/corpus/curated/``).
 
 A person read these facts from the document and wrote them down with the line each was read from
 and a quote that the line must contain. This reader checks every quote against the document
@@ -78,10 +79,6 @@ class Fact:
     line: int
 
 
-def curated_path(source_id: str) -> Path:
-    return CURATED_DIR / f"{source_id}.yaml"
-
-
 @cache
 def load_curated(path: Path) -> dict[str, Any]:
     try:
@@ -98,12 +95,16 @@ def norm_number(number: str) -> str:
     return normalise(number).replace(" ", "-").replace(".", "")
 
 
+def known_norms(own: Path | None = None) -> dict[tuple[str, str], URIRef]:
+    """(country, normalised number) -> IRI of every national norm of the bundled curated files and
+    of the source's own (``own``), for the legal references found in plan text."""
+    return _norms((*sorted(CURATED_DIR.glob("*.yaml")), *([own] if own else [])))
+
+
 @cache
-def known_norms() -> dict[tuple[str, str], URIRef]:
-    """(country, normalised number) -> IRI of every national norm of every curated file, for the
-    legal references found in plan text."""
+def _norms(paths: tuple[Path, ...]) -> dict[tuple[str, str], URIRef]:
     index: dict[tuple[str, str], URIRef] = {}
-    for path in sorted(CURATED_DIR.glob("*.yaml")):
+    for path in paths:
         data = load_curated(path)
         for entry in data.get("instruments", []):
             country = entry.get("country", data.get("country"))
@@ -298,8 +299,6 @@ class Curated:
 
 
 def read(ctx: ReadContext) -> None:
-    path = curated_path(ctx.source.id)
-    if not path.exists():
-        raise ctx.error(None, None, f"no curated legal framework for this source ({path.name} in {CURATED_DIR})",
-                        "a curated file named after the source id")
-    Curated(ctx, path).apply()
+    """The facts of the curated file the manifest entry names (``curated:``)."""
+    if ctx.source.curated is not None:
+        Curated(ctx, ctx.source.curated).apply()
