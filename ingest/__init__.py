@@ -16,6 +16,7 @@ from . import (
     axis_matrices,
     frame_matrices,
     narrative_plan,
+    plan_table,
     presentation_plan,
     ratification_tables,
     section_matrices,
@@ -33,4 +34,5 @@ ENGINES: dict[str, Engine] = {
     "axis-matrices": axis_matrices.read,
     "narrative-plan": narrative_plan.read,
     "presentation-plan": presentation_plan.read,
+    "plan-table": plan_table.read,
 }

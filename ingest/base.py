@@ -81,9 +81,12 @@ class Finding:
     line: int | None = None
     about: URIRef | None = None
     source: str | None = None  # the source id, where it is not the document being read
+    sheet: str | None = None  # the workbook's sheet, where ``line`` is its row
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
+        if self.sheet is not None:
+            where = f"sheet '{self.sheet}'{f', row {self.line}' if self.line else ''}: "
         return f"{where}{self.message} [{self.code}]"
 
 
@@ -93,13 +96,14 @@ class ReadContext:
     registry: Registry
     graph: Graph = field(default_factory=Graph)
     findings: list[Finding] = field(default_factory=list)
+    sheet: str | None = None  # the workbook's sheet being read: lines are its rows, cells its columns
 
     def __post_init__(self) -> None:
         for prefix, ns in PREFIXES.items():
             self.graph.bind(prefix, ns)
 
     def where(self, line: int | None = None, cell: int | None = None) -> Location:
-        return Location(self.source.path.name, line, cell)
+        return Location(self.source.path.name, line, cell, self.sheet)
 
     def error(self, line: int | None, cell: int | None, problem: str, expected: str | None = None) -> IngestError:
         return IngestError(self.where(line, cell), problem, expected)
@@ -128,7 +132,7 @@ class ReadContext:
         return self.error(number, None, f"{what} was not found; the nearest line is '{best[0][:120]}'", expected)
 
     def find(self, code: str, message: str, line: int | None = None, about: URIRef | None = None) -> None:
-        self.findings.append(Finding(code, message, line, about))
+        self.findings.append(Finding(code, message, line, about, sheet=self.sheet))
 
     def derive(self, node: URIRef, line: int, locator: str, text: str | None = None) -> None:
         """Record where ``node``'s facts were read: source, line and a locator in words."""

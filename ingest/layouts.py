@@ -42,6 +42,12 @@ class Layout:
     def engines(self) -> list[str]:
         return [step["engine"] for step in self.steps]
 
+    @property
+    def reads_facts(self) -> bool:
+        """Whether the document itself may state its plan's facts and jurisdiction (a workbook's
+        sheet of plan facts)."""
+        return any("facts" in step for step in self.steps)
+
 
 def _text(data: dict[str, Any], key: str, wrong) -> dict[str, str]:
     value = data.get(key)

@@ -192,7 +192,7 @@ class Levels:
 def levels_of(ctx: ReadContext, step: dict) -> Levels:
     """The ``levels`` option of a layout's step: hierarchy column role -> ontology class name."""
     spec = ctx.option(step, "levels")
-    roles = set(CONFIG["columns"]) - {"activity"}
+    roles = set(step.get("columns") or CONFIG["columns"]) - {"activity"}
     if not isinstance(spec, dict) or not set(spec) <= roles:
         raise ctx.error(None, None, f"the layout's levels {spec!r} are not hierarchy columns",
                         "levels: {objective: SpecificObjective} with roles among " + ", ".join(sorted(roles)))

@@ -77,19 +77,23 @@ def _printed(ctx: ReadContext, pattern: str, start: int, end: int | None, what: 
     return out
 
 
-def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int | None = None) -> PlanBuilder:
+def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int | None = None,
+              printed: dict[str, tuple[str, int]] | None = None) -> PlanBuilder:
     """The plan of ``step`` (its ``plan`` role, ``main`` unless said), with the facts its
-    ``cover`` and ``approval`` patterns read between lines ``start`` and ``end`` (0-based) and
-    those its manifest entry states, which win."""
+    ``cover`` and ``approval`` patterns read between lines ``start`` and ``end`` (0-based), those
+    an engine read elsewhere (``printed``: fact -> value and line) and those its manifest entry
+    states, which win."""
     role = step.get("plan", MAIN)
     stated: dict[str, Any] = ctx.source.plans.get(role, {})
-    need_cover = not all(stated.get(k) for k in ("title", "period"))
-    facts: dict[str, tuple[Any, int | None]] = {}
+    facts: dict[str, tuple[Any, int | None]] = dict(printed or {})
+    need_cover = not all(stated.get(k) or k in facts for k in ("title", "period"))
     if step.get("cover"):
         facts.update(_printed(ctx, step["cover"], start, end, "plan's title and period", need_cover))
     elif need_cover:
-        raise ctx.error(None, None, f"the manifest states no title and period for the plan '{role}' and the layout "
-                        "reads none from the text", "plan: {title: …, period: …} in the manifest entry")
+        missing = " and ".join(k for k in ("title", "period") if not (stated.get(k) or k in facts))
+        raise ctx.error(None, None, f"nothing states the {missing} of the plan '{role}': the layout reads none from "
+                        "the document and the manifest entry gives none", "plan: {title: …, period: …} in the "
+                        "manifest entry (or, in a workbook, the sheet of plan facts)")
     if step.get("approval"):
         facts.update(_printed(ctx, step["approval"], start, end, "approval", False))
     facts.update({k: (v, None) for k, v in stated.items() if v not in (None, "")})
@@ -145,12 +149,17 @@ def _period(ctx: ReadContext, fact: tuple[Any, int | None]) -> tuple[int, int]:
 
 
 def _date(ctx: ReadContext, value: Any, line: int | None) -> Literal:
+    """An approval date: ISO (``2021-07-28``, as manifests and workbooks write dates) or Spanish
+    (``28 de julio de 2021``, as covers print them)."""
     try:
-        date = parse_spanish(str(value)) if line else PartialDate.from_iso(str(value))
-    except DateProblem as exc:
-        expected = "a date such as '28 de julio de 2021'" if line else "a date in ISO form, such as 2021-07-28"
-        raise ctx.error(line, None, str(exc), expected) from None
-    return date.literal()
+        return PartialDate.from_iso(str(value)).literal()
+    except DateProblem:
+        pass
+    try:
+        return parse_spanish(str(value)).literal()
+    except DateProblem:
+        raise ctx.error(line, None, f"'{value}' is not a date", "a date such as 2021-07-28 or "
+                        "'28 de julio de 2021'") from None
 
 
 def _actors(ctx: ReadContext, builder: PlanBuilder, fact: str, value: Any, line: int | None) -> list[URIRef]:

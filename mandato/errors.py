@@ -22,19 +22,37 @@ class MandatoError(Exception):
 
 @dataclass
 class Location:
-    """Where in a source something is: file, line (from 1) and cell (from 1)."""
+    """Where in a source something is: file, line (from 1) and cell (from 1); in a workbook, the
+    sheet, its row (``line``) and column (``cell``, shown as a letter: A, B…)."""
 
     file: str
     line: int | None = None
     cell: int | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet is not None:
+            where += f", sheet '{self.sheet}'"
+            if self.line is not None:
+                where += f", row {self.line}"
+            if self.cell is not None:
+                where += f", column {column_letter(self.cell)}"
+            return where
         if self.line is not None:
             where += f", line {self.line}"
         if self.cell is not None:
             where += f", cell {self.cell}"
         return where
+
+
+def column_letter(n: int) -> str:
+    """A spreadsheet column's letters: 1 is A, 27 is AA."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 class IngestError(MandatoError):

@@ -107,7 +107,8 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
     jurisdiction = entry.get("jurisdiction")
     if jurisdiction is not None and not (isinstance(jurisdiction, str) and ISO_ALPHA2.match(jurisdiction)):
         raise wrong(f"'jurisdiction' is {jurisdiction!r}", "an ISO 3166-1 alpha-2 code in capitals: CR, PE, CO…")
-    if layout is not None and layout.scope == "plan" and not (jurisdiction or entry.get("actors")):
+    where_from = jurisdiction or entry.get("actors")
+    if layout is not None and layout.scope == "plan" and not where_from and not layout.reads_facts:
         raise wrong(f"source '{entry['id']}' has the plan layout '{layout.name}' but no jurisdiction",
                     "jurisdiction: the ISO code of the country whose plan it is (no default), or, for a regional "
                     "body's plan, actors: the key of its actor file")

@@ -55,3 +55,24 @@ def test_a_missing_reference_directory_is_a_clear_error(cli, tmp_path: Path):
     code, _out, err = cli("--store", tmp_path / "store", "ingest", "--reference", tmp_path / "nowhere")
     assert code == 2 and "no such directory of reference data" in err and "Traceback" not in err
     assert not (tmp_path / "store").exists()  # nothing written
+
+
+def test_every_iso_country_is_known_with_the_forms_depositaries_print():
+    """A depositary's table of 190 participants reads without a curator adding countries."""
+    import pycountry
+
+    registry = load_registry()
+    for country in pycountry.countries:
+        assert registry.countries.resolve(country.alpha_2).iri == str(resource("country", country.alpha_2))
+    un_forms = {  # as the UN Treaty Collection prints participants
+        "Bolivia (Plurinational State of)": "BO", "Venezuela (Bolivarian Republic of)": "VE",
+        "Iran (Islamic Republic of)": "IR", "Micronesia (Federated States of)": "FM", "Republic of Korea": "KR",
+        "Democratic People's Republic of Korea": "KP", "Republic of Moldova": "MD", "Türkiye": "TR",
+        "United Republic of Tanzania": "TZ", "Netherlands (Kingdom of the)": "NL", "Holy See": "VA",
+        "United Kingdom of Great Britain and Northern Ireland": "GB", "Democratic Republic of the Congo": "CD",
+        "Congo": "CG", "State of Palestine": "PS", "Côte d'Ivoire": "CI", "Lao People's Democratic Republic": "LA",
+        "Guinea": "GN", "Equatorial Guinea": "GQ", "Niger": "NE", "Dominica": "DM", "Dominican Republic": "DO",
+        "Paraguay": "PY", "Estado Plurinacional de Bolivia": "BO", "República de Corea": "KR",
+    }
+    for name, code in un_forms.items():
+        assert registry.countries.resolve(name).iri == str(resource("country", code)), name

@@ -1,0 +1,181 @@
+"""Engine ``plan-table``: a plan as a flat table, one row per activity (the built-in layout
+``plan-table``, and what ``mandato template plan`` writes), saved as tab-separated text, CSV or
+an Excel workbook.
+
+The heading row is the first whose cells name an activity column and another known column; a
+heading is recognised by its synonyms (option ``columns``: role -> normalised headings, in Spanish
+and English; a heading matches a synonym whole or followed by more words). Hierarchy columns
+(option ``levels``: role -> ontology class, outermost first, such as Eje / Objetivo) may be
+repeated on every row or left empty under the row that states them (merged cells): rows with the
+same text under the same parent are one node, never duplicated. Responsible and collaborating
+bodies are resolved against the plan's actors; indicators, targets and means of verification are
+kept as printed; ``Plazo`` (deadline) and ``Línea base`` (baseline) are kept as printed on the
+activity, and a deadline that names a period gives its row's targets their due period. A column
+no role names is reported, never dropped silently.
+
+Plan facts come from the manifest entry or, in a workbook, from a sheet of facts (option
+``facts``: the sheet's names and each fact's labels): one fact per row, label then value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import Literal
+
+from mandato.errors import ParameterError
+from mandato.namespaces import MDO
+from mandato.normalise import normalise
+
+from .base import ReadContext
+from .plan_matrix import Node, PlanBuilder, due_period, levels_of
+from .plans_common import open_plan
+from .sheets import Sheet, read_sheets
+
+DETAILS = ("indicator", "target", "means")
+YEARISH = re.compile(r"^\d{4}(?:-Q[1-4]|-S[12]|-\d{2}(?:-\d{2})?)?$")
+
+
+@dataclass
+class Columns:
+    """A heading row's columns: the role of each, and the headings no role names."""
+
+    roles: dict[int, str]
+    unknown: dict[int, str]
+
+
+def _matches(heading: str, synonyms: list[str]) -> bool:
+    return any(heading == s or heading.startswith(s + " ") for s in synonyms)
+
+
+def _role(ctx: ReadContext, step: dict[str, Any], cell: str) -> str | None:
+    heading = normalise(cell)
+    if not heading:
+        return None
+    columns: dict[str, list[str]] = ctx.option(step, "columns")
+    ranked = sorted(((normalise(s), role) for role, ss in columns.items() for s in ss), key=lambda x: -len(x[0]))
+    return next((role for s, role in ranked if _matches(heading, [s])), None)
+
+
+def _heading_row(ctx: ReadContext, step: dict[str, Any], sheet: Sheet) -> tuple[int, Columns] | None:
+    for n, row in enumerate(sheet.rows):
+        roles = {c: r for c, cell in enumerate(row) if (r := _role(ctx, step, cell))}
+        if "activity" in roles.values() and len(roles) >= 2:
+            unknown = {c: cell for c, cell in enumerate(row) if cell and c not in roles}
+            return n, Columns(roles, unknown)
+    return None
+
+
+def _facts(ctx: ReadContext, step: dict[str, Any], sheets: list[Sheet]) -> dict[str, tuple[str, int]]:
+    """Plan facts from the workbook's sheet of facts: label in one cell, value in the next."""
+    spec = step.get("facts")
+    if not spec:
+        return {}
+    names = {normalise(n) for n in spec.get("sheet", [])}
+    labels = {normalise(s): fact for fact, ss in spec.get("labels", {}).items() for s in ss}
+    out: dict[str, tuple[str, int]] = {}
+    for sheet in sheets:
+        if sheet.name is None or normalise(sheet.name) not in names:
+            continue
+        for n, row in enumerate(sheet.rows, start=1):
+            cells = [c for c in row if c]
+            if len(cells) >= 2 and (fact := labels.get(normalise(cells[0]))):
+                out[fact] = (cells[1], n)
+    return out
+
+
+def read(ctx: ReadContext, step: dict[str, Any]) -> None:
+    sheets = read_sheets(ctx.source, step.get("separator"))
+    facts = _facts(ctx, step, sheets)
+    jurisdiction = facts.pop("jurisdiction", None)
+    if jurisdiction and not ctx.source.jurisdiction and not ctx.source.actors:
+        _jurisdiction(ctx, step, sheets, *jurisdiction)
+    found = next(((sheet, hit) for sheet in sheets if (hit := _heading_row(ctx, step, sheet))), None)
+    if found is None:
+        first = next((" | ".join(c for c in row if c) for s in sheets for row in s.rows if any(row)), "")
+        raise ctx.error(None, None, "no heading row names an activity column and another known column"
+                        + (f"; the first row reads '{first[:120]}'" if first else "; the table is empty"),
+                        "a heading row such as Eje | Objetivo | Actividad | Responsable | Indicador | Meta")
+    sheet, (heading, columns) = found
+    ctx.sheet = sheet.name
+    builder = open_plan(ctx, step, printed={k: v for k, v in facts.items()})
+    levels = levels_of(ctx, step)
+    for column, text in columns.unknown.items():
+        ctx.find("unread-column", f"the column '{text}' (column {column + 1}) is not a column of the layout; "
+                 "its cells are not recorded", heading + 1)
+    _rows(builder, sheet, heading, columns, list(levels.classes), levels.classes)
+    builder.require_activities(f"the table under the heading row {heading + 1}")
+    ctx.sheet = None
+
+
+def _jurisdiction(ctx: ReadContext, step: dict[str, Any], sheets: list[Sheet], value: str, row: int) -> None:
+    sheet = next((s.name for s in sheets if s.name and normalise(s.name) in
+                  {normalise(n) for n in step["facts"].get("sheet", [])}), None)
+    try:
+        entry = ctx.registry.countries.resolve(value)
+    except ParameterError as exc:
+        ctx.sheet = sheet
+        raise ctx.error(row, 2, str(exc), "a country of the reference data (name or ISO code)") from None
+    ctx.source.jurisdiction = entry.iri.rsplit("/", 1)[-1].upper()
+
+
+def _rows(builder: PlanBuilder, sheet: Sheet, heading: int, columns: Columns, order: list[str],
+          classes: dict) -> None:
+    ctx = builder.ctx
+    current: dict[str, tuple[str, Node]] = {}  # role -> (its text, its node), as the rows above left them
+    where = f"sheet '{sheet.name}'" if sheet.name else "table"
+    for index in range(heading + 1, len(sheet.rows)):
+        row, number = sheet.rows[index], index + 1
+        cells = {role: row[c] for c, role in columns.roles.items() if c < len(row) and row[c]}
+        if not cells:
+            continue
+        locator = f"{where}, row {number}"
+        parent = builder.root
+        for depth, role in enumerate(order):
+            text = cells.get(role)
+            if text is None:
+                if role in current:
+                    parent = current[role][1]
+                continue
+            if role in current and current[role][0] == text and _under(current, order, depth, parent):
+                parent = current[role][1]
+                continue
+            node = builder.component(classes[role], parent, text, number, locator)
+            current[role] = (text, node)
+            for deeper in order[depth + 1:]:
+                current.pop(deeper, None)
+            parent = node
+        if "activity" not in cells:
+            stray = [r for r in cells if r not in order]
+            if stray:
+                column = next(c for c, r in columns.roles.items() if r == stray[0])
+                raise ctx.error(number, column + 1, f"the row gives a {stray[0]} but no activity",
+                                "an activity in the row's activity column, or a row of hierarchy cells only")
+            continue
+        act = builder.component(MDO.Activity, parent, cells["activity"], number, locator)
+        _describe(builder, act, cells, number)
+
+
+def _under(current: dict[str, tuple[str, Node]], order: list[str], depth: int, parent: Node) -> bool:
+    """Whether the node the rows above left at ``order[depth]`` hangs from ``parent``."""
+    node = current[order[depth]][1]
+    return node.path[:-1] == parent.path
+
+
+def _describe(builder: PlanBuilder, act: Node, cells: dict[str, str], number: int) -> None:
+    g = builder.ctx.graph
+    deadline = cells.get("deadline")
+    due = None
+    if deadline:
+        g.add((act.iri, MDO.deadline, Literal(deadline, lang="es")))
+        due = due_period(deadline) or (deadline if YEARISH.match(deadline) else None)
+    if cells.get("baseline"):
+        g.add((act.iri, MDO.baseline, Literal(cells["baseline"], lang="es")))
+    for kind in DETAILS:
+        if kind in cells:
+            builder.detail(act.iri, kind, cells[kind], number, 1, due)
+    for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
+        if column in cells:
+            builder.roles(act.iri, kind, cells[column], number)
