@@ -27,7 +27,7 @@ from mandato.digests import serialized
 from mandato.errors import IngestError, Location, StoreError
 from mandato.ingest import ENGINES, curated_facts, legal_references
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
-from mandato.ingest.layouts import find_layout
+from mandato.ingest.layouts import builtin_layouts, find_layout
 from mandato.ingest.plans_common import PLAN_FACTS
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
 from mandato.packaged import CORPUS_DIR, ontology_graph
@@ -104,6 +104,12 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
             if exc.location != where:  # a layout file that cannot be read names itself
                 raise
             raise wrong(exc.problem, exc.expected or "a layout") from None
+    suffix = file.suffix.lower().lstrip(".")
+    if layout is not None and suffix not in layout.formats:
+        tables = [n for n, lay in builtin_layouts().items() if suffix in lay.formats]
+        raise wrong(f"the layout '{layout.name}' reads {', '.join('.' + f for f in layout.formats)} files, and "
+                    f"'{entry['file']}' is a .{suffix} file", "a layout that reads it: " + (", ".join(tables) or
+                                                                                          "none is built in"))
     jurisdiction = entry.get("jurisdiction")
     if jurisdiction is not None and not (isinstance(jurisdiction, str) and ISO_ALPHA2.match(jurisdiction)):
         raise wrong(f"'jurisdiction' is {jurisdiction!r}", "an ISO 3166-1 alpha-2 code in capitals: CR, PE, CO…")

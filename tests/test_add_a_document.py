@@ -94,3 +94,143 @@ def test_a_plan_without_jurisdiction_is_refused(cli, tmp_path):
     code, _, err = cli("--store", tmp_path / "store", "ingest", corpus)
     assert code == 2 and "no jurisdiction" in err and "sources.yaml" in err
     assert not (tmp_path / "store").exists()
+
+
+# Another country's plan as a flat sheet: TSV, CSV (semicolons) and XLSX ----------------------------
+
+PARAGUAY = DOCUMENTS / "paraguay-plan"
+PY_KEY = "py-plan-nacional-escnna-2024-2026"
+OUTLINE = [
+    ("axis", "1", "Prevención"),
+    ("objective", "1.1", "Reducir la tolerancia social a la explotación sexual de niñas, niños y adolescentes"),
+    ("activity", "1.1.1", "Realizar una campaña nacional de sensibilización en medios y redes sociales."),
+    ("activity", "1.1.2", "Capacitar a docentes de nivel medio en la detección de casos."),
+    ("objective", "1.2", "Comprometer al sector turístico con el código de conducta"),
+    ("activity", "1.2.1", "Firmar el código de conducta con cadenas hoteleras."),
+    ("axis", "2", "Atención y protección"),
+    ("objective", "2.1", "Garantizar la atención integral de las víctimas"),
+    ("activity", "2.1.1", "Habilitar un albergue especializado en Ciudad del Este."),
+    ("activity", "2.1.2", "Protocolizar la derivación de casos entre instituciones."),
+    ("axis", "3", "Persecución"),
+    ("objective", "3.1", "Fortalecer la investigación del delito"),
+    ("activity", "3.1.1",
+     "Crear una unidad fiscal especializada en explotación sexual de niñas, niños y adolescentes."),
+]
+
+
+def _sheet_corpus(tmp_path: Path, file: str) -> Path:
+    """The Paraguay plan's directory with the manifest entry pointing at one of its three files
+    (the workbook's entry states nothing but its layout: its "Plan" sheet gives the facts)."""
+    corpus = _copy(tmp_path, "paraguay-plan")
+    manifest = corpus / "sources.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("file: plan.tsv", f"file: {file}")
+    if file.endswith(".xlsx"):
+        text = text[: text.index("  jurisdiction:")]
+        text += "  layout: plan-table\n"
+    manifest.write_text(text, encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="module", params=["plan.tsv", "plan.csv", "plan.xlsx"])
+def sheet_store(request, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    from mandato.cli import main
+
+    tmp = tmp_path_factory.mktemp("sheet")
+    corpus = _sheet_corpus(tmp, request.param)
+    assert main(["--store", str(tmp / "store"), "ingest", str(corpus), "--reference", str(corpus / "reference")]) == 0
+    return Store(tmp / "store", must_exist=True)
+
+
+def test_a_flat_sheet_reads_exactly_in_every_format(sheet_store):
+    rows = run(sheet_store, "plan-outline", {"plan": PY_KEY}).records()
+    assert [(r["level"], r["notation"], r["label"]) for r in rows] == OUTLINE  # grouped, never duplicated
+    plans = run(sheet_store, "plans", {"country": "Paraguay"}).records()
+    assert [(p["plan"], p["period"], p["country_code"], p["kind"]) for p in plans] == [
+        (PY_KEY, "2024-2026", "PY", "plan nacional")]
+    assert plans[0]["title"] == ("Plan Nacional de Prevención de la Explotación Sexual de Niñas, Niños y "
+                                 "Adolescentes 2024-2026")
+    assert plans[0]["issued_by"] == "Ministerio de la Niñez y la Adolescencia"
+
+
+def test_a_flat_sheet_gives_each_activity_its_bodies(sheet_store):
+    def bodies(actor: str) -> set[tuple[str, str]]:
+        rows = run(sheet_store, "actor-activities", {"actor": str(ID[f"organization/{actor}"])}).records()
+        return {(r["notation"], r["role"]) for r in rows}
+
+    assert bodies("py-minna") == {("1.1.1", "responsible"), ("1.1.2", "collaborator"), ("2.1.1", "responsible"),
+                                  ("2.1.2", "responsible")}
+    assert bodies("py-mp") == {("2.1.2", "responsible"), ("3.1.1", "responsible")}
+    assert bodies("py-senatur") == {("1.1.1", "collaborator"), ("1.2.1", "responsible")}
+    assert bodies("py-mec") == {("1.1.1", "collaborator"), ("1.1.2", "responsible")}
+    assert bodies("py-pj") == {("2.1.2", "collaborator")}
+    assert bodies("py-mspbs") == {("2.1.1", "collaborator")}
+
+
+def test_a_flat_sheet_keeps_deadlines_baselines_and_due_periods(sheet_store):
+    activity = ID[f"plan/{PY_KEY}/1/1-1/1-1-2"]
+    assert _value(sheet_store, activity, MDO.deadline) == ["IV trimestre 2025"]
+    target = _value(sheet_store, activity, MDO.hasTarget)
+    assert len(target) == 1 and _value(sheet_store, URIRef(target[0]), MDO.duePeriod) == ["2025-Q4"]
+    assert _value(sheet_store, ID[f"plan/{PY_KEY}/1/1-2/1-2-1"], MDO.baseline) == ["12 empresas"]
+
+
+def _workbook(path: Path, rows: list[list], facts: list[list] | None = None) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actividades"
+    for row in rows:
+        sheet.append(row)
+    if facts is not None:
+        plan = book.create_sheet("Plan", 0)
+        for row in facts:
+            plan.append(row)
+    book.save(path)
+
+
+FACTS = [["Título", "Plan de prueba"], ["Período", "2025"], ["País", "PY"]]
+
+
+@pytest.mark.parametrize("write, says", [
+    (lambda p: p.with_suffix(".csv").write_text("Eje;Objetivo;Meta\n1. Prevención;1.1 Algo;Una meta\n"),
+     "no heading row names an activity column and another known column; the first row reads 'Eje | Objetivo"),
+    (lambda p: p.with_suffix(".csv").write_text(""), "the table is empty"),
+    (lambda p: p.with_suffix(".csv").write_text("Eje;Acción;Responsable\n1. Prevención;;MINNA\n"),
+     "line 2, cell 3: the row gives a responsible but no activity"),
+    (lambda p: p.with_suffix(".csv").write_text("Eje;Acción;Responsable\n1. Prevención;;\n"),
+     "no activity was read for the plan"),
+    (lambda p: p.with_suffix(".xlsx").write_bytes(b"PK\x03\x04 not really a workbook"),
+     "not a readable Excel workbook"),
+    (lambda p: _workbook(p.with_suffix(".xlsx"), [["Eje", "Acción", "Responsable"], ["1. Prevención", None, "MINNA"]],
+                         FACTS),
+     "sheet 'Actividades', row 2, column C: the row gives a responsible but no activity"),
+    (lambda p: _workbook(p.with_suffix(".xlsx"), [["Eje", "Acción"], ["1. Prevención", "1.1.1 Hacer algo"]],
+                         FACTS[:2]),
+     "gives no jurisdiction"),
+    (lambda p: _workbook(p.with_suffix(".xlsx"), [["Eje", "Acción"], ["1. Prevención", "1.1.1 Hacer algo"]],
+                         [*FACTS[:2], ["País", "Narnia"]]),
+     "sheet 'Plan', row 3, column B: no country is known as 'Narnia'"),
+    (lambda p: _workbook(p.with_suffix(".xlsx"), [["Eje", "Acción"], ["1. Prevención", "1.1.1 Hacer algo"]],
+                         FACTS[1:]), "nothing states the title"),
+])
+def test_a_broken_sheet_is_a_clear_error(cli, tmp_path, write, says):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write(corpus / "plan")
+    document = next(corpus.glob("plan.*"))
+    entry = f"- id: plan\n  file: {document.name}\n  title: Plan\n  layout: plan-table\n"
+    if document.suffix == ".csv":  # a CSV file has no sheet of facts: its manifest entry states them
+        entry += "  jurisdiction: PY\n  plan: {title: Plan de prueba, period: 2025}\n"
+    (corpus / "sources.yaml").write_text(entry, encoding="utf-8")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", corpus)
+    assert code == 2 and says in err and document.name in err and "Traceback" not in err, err
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_sheet_given_to_a_text_layout_is_refused(cli, tmp_path):
+    document = tmp_path / "plan.csv"
+    shutil.copy(PARAGUAY / "plan.csv", document)
+    code, _, err = cli("--store", tmp_path / "store", "ingest", document, "--layout", "national-plan-frame",
+                       "--jurisdiction", "PY")
+    assert code == 2 and "reads .txt, .md files, and 'plan.csv' is a .csv file" in err and "plan-table" in err
