@@ -113,11 +113,31 @@ def parse_numeric(text: str, order: str) -> PartialDate:
     return make(full_year(year), month, day)
 
 
-def parse_cell(text: str, order: str) -> PartialDate:
-    """A table cell: a numeric date in the table's order, or a year alone."""
+WRITTEN = re.compile(r"^(\d{1,2})[\s-]+([A-Za-zÁÉÍÓÚáéíóú]+)\.?[\s-]+(\d{4})$")
+ENGLISH = {m: n for n, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for m in names}
+
+
+def parse_cell(text: str, order: str | None) -> PartialDate:
+    """A table cell: a numeric date in the table's order (None: the table has no numeric date),
+    a date written out in English or Spanish (``9 Sep 2003``, ``9-Sep-2003``, ``9 de septiembre de
+    2003``), an ISO date (as workbooks store dates) or a year alone."""
     text = text.strip()
     if YEAR.match(text):
         return PartialDate(int(text))
+    if ISO.match(text):
+        return PartialDate.from_iso(text)
+    if m := WRITTEN.match(text):
+        month = ENGLISH.get(m.group(2).lower())
+        if month is None:
+            raise DateProblem(f"'{text}' names no month in English (Jan, Feb … Dec)")
+        return make(int(m.group(3)), month, int(m.group(1)))
+    if SPANISH.fullmatch(text):
+        return parse_spanish(text)
+    if order is None:
+        raise DateProblem(f"'{text}' is not a date")
     return parse_numeric(text, order)
 
 

@@ -10,24 +10,39 @@ Footnotes and prose between rows have no tab. Rules: each table's day/month orde
 its unambiguous dates; an empty date cell records no act; a country listed twice under one
 instrument is merged and reported.
 
-Options: ``tables`` (each ``name``, ``title`` for locators, and the lines it ``starts`` after and
-``ends`` at, matched whole); ``columns`` (role -> normalised heading prefixes; roles
-``instrument``, ``country``, ``act_date``, ``deposit_date``); ``required`` roles; ``marks``
-(a mark printed after a date -> the kind of act it records) and ``default_kind``.
+A depositary's status table (as the UN Treaty Collection prints one treaty's participants) is
+read from a sheet: TSV, CSV or XLSX, title rows above the heading row skipped; its treaty is the
+manifest entry's ``instrument``; a ``signature_date`` column gives signatures, the ``act_date``
+column the consent to be bound, its kind from the mark after the date.
+
+Options: ``tables`` (text only: each ``name``, ``title`` for locators, and the lines it
+``starts`` after and ``ends`` at, matched whole; without it the whole document is one table, read
+as a sheet); ``columns`` (role -> normalised heading prefixes; roles ``instrument``, ``country``,
+``signature_date``, ``act_date``, ``deposit_date``); ``required`` roles; ``marks`` (a mark printed
+after a date -> the kind of act it records) and ``default_kind``; ``footnotes`` (footnote numbers
+stuck to a participant's name are removed); ``non_states`` (participants that are not states, such
+as the European Union: reported, not recorded). Dates are numeric (``DD/MM/YYYY``, ``MM/DD/YY``:
+the order decided per table), written out (``9 Sep 2003``, ``9 de septiembre de 2003``), ISO or a
+year.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from mandato.errors import ParameterError
+from mandato.namespaces import MDO
 from mandato.normalise import normalise
+from mandato.packaged import ontology_graph
 
 from .base import ReadContext
 from .dates import DateProblem, PartialDate, decide_order, parse_cell, split_numeric
+from .sheets import read_sheets
 from .treaty_actions import label_of, treaty_action
 
 
@@ -40,15 +55,105 @@ class Row:
     deposit: str
     kind: str
     text: str
+    act_cell: int = 3  # the column of the act's date, for errors
 
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
+    kinds = {str(k).rsplit("/", 1)[-1] for k in ontology_graph().subjects(RDF.type, MDO.TreatyActionKind)}
+    unknown = sorted({*ctx.option(step, "marks").values(), ctx.option(step, "default_kind")} - kinds)
+    if unknown:
+        raise ctx.error(None, None, f"the layout's marks name unknown kinds of act {unknown}",
+                        "kinds among " + ", ".join(sorted(kinds)))
+    if "tables" not in step:
+        _read_sheets(ctx, step)
+        return
     lines = ctx.source.lines
     for table in ctx.option(step, "tables"):
         start = _find(ctx, lines, table["starts"], 0)
         end = _find(ctx, lines, table["ends"], start + 1)
         rows = _rows(ctx, step, table, lines, start + 1, end)
         _emit(ctx, table, rows)
+
+
+def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
+    """A depositary's status table: one sheet, a heading row, one row per participant."""
+    instrument = _instrument(ctx)
+    found = False
+    for sheet in read_sheets(ctx.source, step.get("separator")):
+        ctx.sheet = sheet.name
+        heading = next((n for n, row in enumerate(sheet.rows) if _known_heading(step, row)), None)
+        if heading is None:
+            continue
+        found = True
+        roles = _header(ctx, step, sheet.rows[heading], heading + 1, unknown_ok=True)
+        rows = _sheet_rows(ctx, step, instrument, roles, sheet.rows, heading + 1)
+        where = f"sheet '{sheet.name}'" if sheet.name else ctx.source.path.name
+        _emit(ctx, {"name": sheet.name or ctx.source.path.name, "title": where}, rows)
+    ctx.sheet = None
+    if not found:
+        raise ctx.error(None, None, "no heading row names a participant column and a column of acts",
+                        "a heading row such as Participant | Signature | Ratification, Accession(a), Succession(d)")
+
+
+def _instrument(ctx: ReadContext) -> URIRef:
+    name = ctx.source.instrument
+    if not name:
+        raise ctx.error(None, None, "the table is about one treaty, and its manifest entry names none",
+                        "instrument: the treaty's depositary number (XVIII-12-a) or name in the manifest entry")
+    try:
+        return URIRef(ctx.registry.instruments.resolve(str(name)).iri)
+    except ParameterError as exc:
+        raise ctx.error(None, None, f"the manifest's instrument: {exc}",
+                        "an instrument of data/reference/instruments.yaml") from None
+
+
+def _known_heading(step: dict[str, Any], row: list[str]) -> bool:
+    columns: dict[str, list[str]] = step["columns"]
+    roles = {r for cell in row for r, names in columns.items() if any(normalise(cell).startswith(s) for s in names)
+             if normalise(cell)}
+    return "country" in roles and bool(roles & {"act_date", "signature_date"})
+
+
+FOOTNOTE = re.compile(r"(?<=\D)\s*\d+(?:\s*,\s*\d+)*\s*$")
+
+
+def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef, roles: list[str | None],
+                rows: list[list[str]], start: int) -> list[Row]:
+    marks_of: dict[str, str] = ctx.option(step, "marks")
+    non_states = {normalise(n) for n in step.get("non_states", [])}
+    column = {role: n for n, role in enumerate(roles) if role}
+    out: list[Row] = []
+    for index in range(start, len(rows)):
+        cells, number = rows[index], index + 1
+        cell = {role: cells[n].strip() if n < len(cells) else "" for role, n in column.items()}
+        if not any(cell.values()):
+            continue
+        name = cell["country"]
+        if step.get("footnotes"):
+            name = FOOTNOTE.sub("", name)
+        if not name:
+            raise ctx.error(number, column["country"] + 1, "the participant cell is empty", "a participant's name")
+        if normalise(name) in non_states:
+            ctx.find("not-a-state", f"{name} is a participant that is not a state; its acts are not recorded",
+                     number, instrument)
+            continue
+        try:
+            country = URIRef(ctx.registry.countries.resolve(name).iri)
+        except ParameterError as exc:
+            raise ctx.error(number, column["country"] + 1, str(exc),
+                            "a country of data/reference/countries.csv, as the depositary names it") from None
+        text = " | ".join(c.strip() for c in cells if c.strip())
+        if cell.get("signature_date"):
+            value, mark = _split_mark(cell["signature_date"], marks_of)
+            if mark:
+                raise ctx.error(number, column["signature_date"] + 1, f"a signature carries the mark '{mark}'",
+                                "a signature's date alone")
+            out.append(Row(number, instrument, country, value, "", "signature", text, column["signature_date"] + 1))
+        if cell.get("act_date"):
+            value, mark = _split_mark(cell["act_date"], marks_of)
+            kind = marks_of[mark] if mark else ctx.option(step, "default_kind")
+            out.append(Row(number, instrument, country, value, "", kind, text, column["act_date"] + 1))
+    return out
 
 
 def _find(ctx: ReadContext, lines: list[str], marker: str, after: int) -> int:
@@ -58,12 +163,21 @@ def _find(ctx: ReadContext, lines: list[str], marker: str, after: int) -> int:
     raise ctx.missing(f"the table heading '{marker}'", marker, after)
 
 
-def _header(ctx: ReadContext, step: dict[str, Any], cells: list[str], line: int) -> list[str]:
+def _header(ctx: ReadContext, step: dict[str, Any], cells: list[str], line: int,
+            unknown_ok: bool = False) -> list[Any]:
+    """The role of each heading cell; an unknown heading is an error, or (``unknown_ok``, in a
+    depositary's sheet) a column that is not read, reported."""
     columns: dict[str, list[str]] = ctx.option(step, "columns")
-    roles = []
+    roles: list[Any] = []
     for n, cell in enumerate(cells, start=1):
         norm = normalise(cell)
         role = next((r for r, names in columns.items() if any(norm.startswith(s) for s in names)), None)
+        if role is None and (unknown_ok or not norm):
+            if norm:
+                ctx.find("unread-column", f"the column '{cell.strip()}' (column {n}) is not a column of the layout; "
+                         "its cells are not recorded", line)
+            roles.append(None)
+            continue
         if role is None:
             raise ctx.error(line, n, f"unknown column heading '{cell.strip()}'",
                             "one of " + ", ".join(names[0] for names in columns.values()))
@@ -134,40 +248,34 @@ def _rows(ctx: ReadContext, step: dict[str, Any], table: dict, lines: list[str],
     return rows
 
 
-def _dates(ctx: ReadContext, table: dict, rows: list[Row]) -> dict[tuple[int, str], PartialDate]:
-    """Parse every date cell of one table in the table's day/month order."""
-    roles = {"act": "act_date", "deposit": "deposit_date"}
-    numeric = []
-    for row in rows:
-        for attr in roles:
-            value = getattr(row, attr)
-            parts = split_numeric(value) if value else None
-            if parts:
-                numeric.append((parts[0], parts[1]))
+def _dates(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[PartialDate | None, PartialDate | None]]:
+    """Parse every date cell of one table (the act's and the deposit's of each row, in order), the
+    numeric ones in the table's day/month order."""
+    numeric = [(parts[0], parts[1]) for row in rows for value in (row.act, row.deposit)
+               if value and (parts := split_numeric(value))]
     try:
-        order = decide_order(numeric)
+        order = decide_order(numeric) if numeric else None
     except DateProblem as exc:
         raise ctx.error(rows[0].line if rows else None, None, f"table {table['name']}: {exc}") from None
-    parsed = {}
+    parsed = []
     for row in rows:
-        for n, attr in enumerate(roles, start=3):
-            value = getattr(row, attr)
-            if not value:
-                continue
+        pair: list[PartialDate | None] = []
+        for n, value in enumerate((row.act, row.deposit)):
             try:
-                parsed[(row.line, attr)] = parse_cell(value, order)
+                pair.append(parse_cell(value, order) if value else None)
             except DateProblem as exc:
-                raise ctx.error(row.line, n, str(exc),
-                                f"a date written {order} like the rest of table {table['name']}, or a year") from None
+                written = f"written {order} like the rest of table {table['name']}" if order else "such as 9 Sep 2003"
+                raise ctx.error(row.line, row.act_cell + n, str(exc), f"a date {written}, or a year") from None
+        parsed.append((pair[0], pair[1]))
     return parsed
 
 
 def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
-    dates = _dates(ctx, table, rows)
-    by_key: dict[tuple[URIRef, URIRef], list[Row]] = {}
-    for row in rows:
-        by_key.setdefault((row.instrument, row.country), []).append(row)
-    for (instrument, country), group in by_key.items():
+    dates = {id(row): pair for row, pair in zip(rows, _dates(ctx, table, rows), strict=True)}
+    by_key: dict[tuple[URIRef, URIRef, bool], list[Row]] = {}
+    for row in rows:  # a signature and the consent to be bound of one row are two acts, not a conflict
+        by_key.setdefault((row.instrument, row.country, row.kind == "signature"), []).append(row)
+    for (instrument, country, _), group in by_key.items():
         if len(group) > 1:
             ctx.find(
                 "duplicate-row",
@@ -177,8 +285,7 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
             )
         acts: dict[tuple, Row] = {}
         for row in group:
-            act = dates.get((row.line, "act"))
-            deposit = dates.get((row.line, "deposit"))
+            act, deposit = dates[id(row)]
             if act is None:
                 if deposit is not None:
                     ctx.find("deposit-without-act",
@@ -193,4 +300,4 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
                      group[-1].line, instrument)
         for (kind, act, deposit), row in acts.items():
             node = treaty_action(ctx, row.instrument, row.country, kind, act, deposit)
-            ctx.derive(node, row.line, f"{table['title']}, line {row.line}", row.text)
+            ctx.derive(node, row.line, f"{table['title']}, {'row' if ctx.sheet else 'line'} {row.line}", row.text)

@@ -62,7 +62,7 @@ def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
 
 
 ENTRY_KEYS = {"id", "file", "title", "layout", "jurisdiction", "locality", "actors", "plan", "plans", "curated",
-              "instrument", "original", "authority", "as_at"}
+              "instrument", "original"}
 ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
 
 

@@ -234,3 +234,73 @@ def test_a_sheet_given_to_a_text_layout_is_refused(cli, tmp_path):
     code, _, err = cli("--store", tmp_path / "store", "ingest", document, "--layout", "national-plan-frame",
                        "--jurisdiction", "PY")
     assert code == 2 and "reads .txt, .md files, and 'plan.csv' is a .csv file" in err and "plan-table" in err
+
+
+# A UN Treaty Collection status table ----------------------------------------------------------------
+
+UNTC = DOCUMENTS / "untc-palermo"
+PARTIES = {  # as the test extract prints them: (signature, consent, its kind)
+    "AF": (None, "2014-08-15", "accession"), "AL": ("2000-12-12", "2002-08-21", "ratification"),
+    "BO": ("2000-12-12", "2006-05-18", "ratification"), "CR": ("2001-03-16", "2003-09-09", "ratification"),
+    "CU": (None, "2013-06-20", "accession"), "DK": ("2000-12-12", "2003-09-30", "ratification"),
+    "GT": (None, "2004-04-01", "accession"), "JP": ("2002-12-09", "2017-07-11", "acceptance"),
+    "ME": (None, "2006-10-23", "succession"), "NL": ("2000-12-12", "2005-07-27", "acceptance"),
+    "PY": ("2000-12-12", "2004-09-22", "ratification"), "KR": ("2000-12-13", "2015-11-05", "ratification"),
+    "TR": ("2000-12-13", "2003-03-25", "ratification"), "GB": ("2000-12-14", "2006-02-09", "ratification"),
+    "ZW": (None, "2013-12-13", "accession"),
+}
+
+
+def _untc_workbook(path: Path) -> None:
+    """The same extract as the depositary's page pasted into a workbook (dates stay text)."""
+    import csv
+
+    with (UNTC / "status.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    _workbook(path, rows)
+
+
+@pytest.mark.parametrize("file", ["status.csv", "status.xlsx"])
+def test_a_depositary_status_table_reads_exactly(cli, tmp_path, file):
+    corpus = _copy(tmp_path, "untc-palermo")
+    if file.endswith(".xlsx"):
+        _untc_workbook(corpus / file)
+        (corpus / "status.csv").unlink()
+        manifest = corpus / "sources.yaml"
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace("status.csv", file), encoding="utf-8")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", corpus)
+    assert code == 0, err
+    assert "European Union is a participant that is not a state; its acts are not recorded [not-a-state]" in err
+    rows = run(Store(tmp_path / "store", must_exist=True), "ratifications", {"instrument": "XVIII-12-a"}).records()
+    got: dict[str, list] = {}
+    for r in rows:
+        entry = got.setdefault(r["country_code"], [None, None, None])
+        if r["action"] == "signature":
+            entry[0] = r["date"]
+        else:
+            entry[1:] = [r["date"], r["action"]]
+    assert {k: tuple(v) for k, v in got.items()} == PARTIES
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda t: t.replace("Cuba,", "Cubaa,"), "line 8, cell 1: no country is known as 'Cubaa'"),
+    (lambda t: t.replace("9 Sep 2003", "31 Sep 2003"), "line 7, cell 3: 31/09/2003 is not a date of the calendar"),
+    (lambda t: t.replace("20 Jun 2013 a", "20 Jun 2013 x"), "line 8, cell 3: '20 Jun 2013 x' is not a date"),
+    (lambda t: t.replace("12 Dec 2000,21 Aug 2002", "12 Dec 2000 a,21 Aug 2002"), "a signature carries the mark"),
+    (lambda t: t.replace("Participant,", "Country name,"), "no heading row names a participant column"),
+])
+def test_a_broken_status_table_is_a_clear_error(cli, tmp_path, change, says):
+    corpus = _copy(tmp_path, "untc-palermo")
+    table = corpus / "status.csv"
+    table.write_text(change(table.read_text(encoding="utf-8")), encoding="utf-8")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", corpus)
+    assert code == 2 and says in err and "status.csv" in err and "Traceback" not in err, err
+
+
+def test_a_status_table_needs_its_treaty(cli, tmp_path):
+    corpus = _copy(tmp_path, "untc-palermo")
+    manifest = corpus / "sources.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("  instrument: XVIII-12-a\n", ""),
+                        encoding="utf-8")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", corpus)
+    assert code == 2 and "its manifest entry names none" in err
