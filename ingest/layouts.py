@@ -9,8 +9,8 @@ built-in layout beside a manifest and edits it; ``mandato layouts`` lists the bu
 File: ``title`` and ``expects`` (``es`` and ``en``: what the layout reads and what the document
 must look like), ``scope`` (``plan``: a document with plans, which needs a jurisdiction or a
 regional body's actors; ``treaties``: treaty actions of any country), ``formats`` (file suffixes
-it reads) and ``steps``: a list of ``{engine: NAME, ...options}`` or ``{include: LAYOUT}`` (the
-steps of another layout).
+it reads), ``steps``: a list of ``{engine: NAME, ...options}`` or ``{include: LAYOUT}`` (the
+steps of another layout), and ``template`` (optional: the workbook ``mandato template`` writes).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Layout:
     scope: str
     formats: tuple[str, ...]
     steps: tuple[dict[str, Any], ...]
+    template: dict[str, Any] | None = None  # what `mandato template` writes for this layout
 
     @property
     def engines(self) -> list[str]:
@@ -88,7 +89,7 @@ def read_layout(path: Path) -> Layout:
     if not isinstance(formats, list) or not all(isinstance(f, str) for f in formats):
         raise wrong(f"'formats' is {formats!r}", "a list of file suffixes, e.g. [txt] or [csv, tsv, xlsx]")
     return Layout(path.stem, path, _text(data, "title", wrong), _text(data, "expects", wrong), scope,
-                  tuple(f.lower().lstrip(".") for f in formats), tuple(steps))
+                  tuple(f.lower().lstrip(".") for f in formats), tuple(steps), data.get("template"))
 
 
 def _include(step: Any, path: Path, wrong) -> list[Any]:

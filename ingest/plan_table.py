@@ -68,30 +68,37 @@ def _heading_row(ctx: ReadContext, step: dict[str, Any], sheet: Sheet) -> tuple[
     return None
 
 
-def _facts(ctx: ReadContext, step: dict[str, Any], sheets: list[Sheet]) -> dict[str, tuple[str, int]]:
-    """Plan facts from the workbook's sheet of facts: label in one cell, value in the next."""
+def _facts(step: dict[str, Any], sheets: list[Sheet]) -> tuple[str | None, dict[str, tuple[str, int]]]:
+    """The workbook's sheet of plan facts and its facts: a label, and the value in the cell after
+    it (a third cell, such as the template's help, is not read)."""
     spec = step.get("facts")
     if not spec:
-        return {}
+        return None, {}
     names = {normalise(n) for n in spec.get("sheet", [])}
     labels = {normalise(s): fact for fact, ss in spec.get("labels", {}).items() for s in ss}
-    out: dict[str, tuple[str, int]] = {}
     for sheet in sheets:
         if sheet.name is None or normalise(sheet.name) not in names:
             continue
+        out: dict[str, tuple[str, int]] = {}
         for n, row in enumerate(sheet.rows, start=1):
-            cells = [c for c in row if c]
-            if len(cells) >= 2 and (fact := labels.get(normalise(cells[0]))):
-                out[fact] = (cells[1], n)
-    return out
+            first = next((c for c, cell in enumerate(row) if cell), None)
+            if first is None or not (fact := labels.get(normalise(row[first]))):
+                continue
+            value = row[first + 1] if first + 1 < len(row) else ""
+            if value:
+                out[fact] = (value, n)
+        return sheet.name, out
+    return None, {}
 
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
-    sheets = read_sheets(ctx.source, step.get("separator"))
-    facts = _facts(ctx, step, sheets)
+    sheets = read_sheets(ctx.source.path, ctx.source.data, step.get("separator"))
+    facts_sheet, facts = _facts(step, sheets)
+    facts.pop("layout", None)  # the template's own layout, which chose this engine
     jurisdiction = facts.pop("jurisdiction", None)
     if jurisdiction and not ctx.source.jurisdiction and not ctx.source.actors:
-        _jurisdiction(ctx, step, sheets, *jurisdiction)
+        ctx.sheet = facts_sheet
+        _jurisdiction(ctx, *jurisdiction)
     found = next(((sheet, hit) for sheet in sheets if (hit := _heading_row(ctx, step, sheet))), None)
     if found is None:
         first = next((" | ".join(c for c in row if c) for s in sheets for row in s.rows if any(row)), "")
@@ -99,8 +106,9 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
                         + (f"; the first row reads '{first[:120]}'" if first else "; the table is empty"),
                         "a heading row such as Eje | Objetivo | Actividad | Responsable | Indicador | Meta")
     sheet, (heading, columns) = found
+    ctx.sheet = facts_sheet  # where the plan's facts were read, for its errors and its provenance
+    builder = open_plan(ctx, step, printed=facts)
     ctx.sheet = sheet.name
-    builder = open_plan(ctx, step, printed={k: v for k, v in facts.items()})
     levels = levels_of(ctx, step)
     for column, text in columns.unknown.items():
         ctx.find("unread-column", f"the column '{text}' (column {column + 1}) is not a column of the layout; "
@@ -110,13 +118,10 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     ctx.sheet = None
 
 
-def _jurisdiction(ctx: ReadContext, step: dict[str, Any], sheets: list[Sheet], value: str, row: int) -> None:
-    sheet = next((s.name for s in sheets if s.name and normalise(s.name) in
-                  {normalise(n) for n in step["facts"].get("sheet", [])}), None)
+def _jurisdiction(ctx: ReadContext, value: str, row: int) -> None:
     try:
         entry = ctx.registry.countries.resolve(value)
     except ParameterError as exc:
-        ctx.sheet = sheet
         raise ctx.error(row, 2, str(exc), "a country of the reference data (name or ISO code)") from None
     ctx.source.jurisdiction = entry.iri.rsplit("/", 1)[-1].upper()
 

@@ -32,6 +32,7 @@ PLAN_FACTS = ("key", "kind", "title", "period", "issued_by", "approved_by", "app
               "implements")
 PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*$")
 MAIN = "main"
+KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 
 def plan_kinds() -> list[str]:
@@ -105,7 +106,11 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
                         "one of " + ", ".join(plan_kinds()))
     first, last = _period(ctx, facts["period"])
     scope = scope_of(ctx)
-    builder = PlanBuilder(ctx, plan_key(ctx, role), scope)
+    key = str(facts["key"][0]) if "key" in facts else plan_key(ctx, role)
+    if not KEY.fullmatch(key):
+        raise ctx.error(facts.get("key", (None, None))[1], None, f"the plan key '{key}' cannot be part of an IRI",
+                        "lower-case letters, digits and hyphens, such as py-plan-nacional-2024")
+    builder = PlanBuilder(ctx, key, scope)
     builder.period, builder.line = (first, last), line
     g, plan = ctx.graph, builder.plan
     g.add((plan, RDF.type, class_term(kind)))

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from mandato.errors import ParameterError
 from mandato.namespaces import MDO
@@ -55,7 +55,8 @@ class Row:
     deposit: str
     kind: str
     text: str
-    act_cell: int = 3  # the column of the act's date, for errors
+    act_cell: int = 3  # the columns of the act's date and of the deposit's, for errors
+    deposit_cell: int = 4
 
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
@@ -77,15 +78,17 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
 
 def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
     """A depositary's status table: one sheet, a heading row, one row per participant."""
-    instrument = _instrument(ctx)
+    instrument = _instrument(ctx) if ctx.source.instrument else None
     found = False
-    for sheet in read_sheets(ctx.source, step.get("separator")):
+    for sheet in read_sheets(ctx.source.path, ctx.source.data, step.get("separator")):
         ctx.sheet = sheet.name
         heading = next((n for n, row in enumerate(sheet.rows) if _known_heading(step, row)), None)
         if heading is None:
             continue
         found = True
         roles = _header(ctx, step, sheet.rows[heading], heading + 1, unknown_ok=True)
+        if instrument is None and "instrument" not in roles:
+            instrument = _instrument(ctx)  # the error: a table about one treaty must name it
         rows = _sheet_rows(ctx, step, instrument, roles, sheet.rows, heading + 1)
         where = f"sheet '{sheet.name}'" if sheet.name else ctx.source.path.name
         _emit(ctx, {"name": sheet.name or ctx.source.path.name, "title": where}, rows)
@@ -117,9 +120,24 @@ def _known_heading(step: dict[str, Any], row: list[str]) -> bool:
 FOOTNOTE = re.compile(r"(?<=\D)\s*\d+(?:\s*,\s*\d+)*\s*$")
 
 
-def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef, roles: list[str | None],
+def _kinds_by_label() -> dict[str, str]:
+    """The kinds of act by their notation and their Spanish and English labels, normalised."""
+    g = ontology_graph()
+    out = {}
+    for kind in g.subjects(RDF.type, MDO.TreatyActionKind):
+        name = str(kind).rsplit("/", 1)[-1]
+        out[normalise(name)] = name
+        for label in g.objects(kind, SKOS.prefLabel):
+            out[normalise(str(label))] = name
+    return out
+
+
+def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef | None, roles: list[str | None],
                 rows: list[list[str]], start: int) -> list[Row]:
+    """The acts of a sheet's rows: a participant per row, the treaty of the manifest or of the
+    row's instrument cell (empty: the one above), the kind from a mark or the row's kind cell."""
     marks_of: dict[str, str] = ctx.option(step, "marks")
+    kinds = _kinds_by_label()
     non_states = {normalise(n) for n in step.get("non_states", [])}
     column = {role: n for n, role in enumerate(roles) if role}
     out: list[Row] = []
@@ -128,6 +146,15 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef, role
         cell = {role: cells[n].strip() if n < len(cells) else "" for role, n in column.items()}
         if not any(cell.values()):
             continue
+        if cell.get("instrument"):
+            entry = ctx.registry.instruments.prefix(cell["instrument"])
+            if entry is None:
+                raise ctx.error(number, column["instrument"] + 1, f"unknown instrument '{cell['instrument']}'",
+                                "the name or depositary number of an instrument of data/reference/instruments.yaml")
+            instrument = URIRef(entry.iri)
+        if instrument is None:
+            raise ctx.error(number, column["instrument"] + 1, "the row names no instrument, and no row above does",
+                            "an instrument's name in the first row of its acts")
         name = cell["country"]
         if step.get("footnotes"):
             name = FOOTNOTE.sub("", name)
@@ -152,7 +179,15 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef, role
         if cell.get("act_date"):
             value, mark = _split_mark(cell["act_date"], marks_of)
             kind = marks_of[mark] if mark else ctx.option(step, "default_kind")
-            out.append(Row(number, instrument, country, value, "", kind, text, column["act_date"] + 1))
+            if cell.get("act_kind"):
+                stated = kinds.get(normalise(cell["act_kind"]))
+                if stated is None or (mark and stated != kind):
+                    raise ctx.error(number, column["act_kind"] + 1, f"'{cell['act_kind']}' is not a kind of act"
+                                    if stated is None else f"the act is '{cell['act_kind']}' and its date's mark says "
+                                    f"{kind}", "one of " + ", ".join(sorted(set(kinds.values()))))
+                kind = stated
+            out.append(Row(number, instrument, country, value, cell.get("deposit_date", ""), kind, text,
+                           column["act_date"] + 1, column.get("deposit_date", -1) + 1))
     return out
 
 
@@ -171,7 +206,8 @@ def _header(ctx: ReadContext, step: dict[str, Any], cells: list[str], line: int,
     roles: list[Any] = []
     for n, cell in enumerate(cells, start=1):
         norm = normalise(cell)
-        role = next((r for r, names in columns.items() if any(norm.startswith(s) for s in names)), None)
+        hits = [(len(s), r) for r, names in columns.items() for s in names if norm.startswith(s)]
+        role = max(hits)[1] if hits else None  # the longest synonym: "fecha de deposito" before "fecha"
         if role is None and (unknown_ok or not norm):
             if norm:
                 ctx.find("unread-column", f"the column '{cell.strip()}' (column {n}) is not a column of the layout; "
@@ -265,7 +301,8 @@ def _dates(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[Partial
                 pair.append(parse_cell(value, order) if value else None)
             except DateProblem as exc:
                 written = f"written {order} like the rest of table {table['name']}" if order else "such as 9 Sep 2003"
-                raise ctx.error(row.line, row.act_cell + n, str(exc), f"a date {written}, or a year") from None
+                cell = row.deposit_cell if n else row.act_cell
+                raise ctx.error(row.line, cell, str(exc), f"a date {written}, or a year") from None
         parsed.append((pair[0], pair[1]))
     return parsed
 

@@ -71,6 +71,15 @@ def cmd_layouts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from mandato.registry import load_registry
+    from mandato.templates import write_template
+
+    write_template(args.kind, args.output, load_registry())
+    print(f"wrote the {args.kind} template to {args.output}", file=sys.stderr)
+    return 0
+
+
 def _params(pairs: Sequence[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -202,6 +211,15 @@ def parser() -> argparse.ArgumentParser:
                        "engines that read them and what each expects of a document.")
     s.add_argument("--lang", choices=("es", "en"), default="en", help="the language of the descriptions")
     s.set_defaults(func=cmd_layouts)
+
+    s = sub.add_parser("template", help="write an empty template a curator fills (plan, treaty actions, bodies)",
+                       description="Write an empty workbook (.xlsx: facts, headings, drop-downs of the reference "
+                       "data) or a CSV heading row that 'mandato ingest' reads back once filled: plan (layout "
+                       "plan-table), treaty-actions (layout treaty-actions) or bodies (a country's actors, for "
+                       "--reference DIR as actors/XX.xlsx).")
+    s.add_argument("kind", choices=("plan", "treaty-actions", "bodies"))
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="FILE.xlsx or FILE.csv")
+    s.set_defaults(func=cmd_template)
 
     s = sub.add_parser("query", parents=[common], help="run a saved query", epilog=EPILOG,
                        description="Run a saved query of queries/ by name; 'mandato queries' lists them.")

@@ -29,7 +29,9 @@ from mandato.ingest import ENGINES, curated_facts, legal_references
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
 from mandato.ingest.layouts import builtin_layouts, find_layout
 from mandato.ingest.plans_common import PLAN_FACTS
+from mandato.ingest.sheets import stated_layout
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
+from mandato.normalise import slug
 from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.processes import die_with_parent
 from mandato.registry import Registry, load_registry
@@ -64,6 +66,7 @@ def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
 ENTRY_KEYS = {"id", "file", "title", "layout", "jurisdiction", "locality", "actors", "plan", "plans", "curated",
               "instrument", "original"}
 ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
+SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 
 def _manifest_entry(path: Path, n: int, entry: object) -> Source:
@@ -79,6 +82,9 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             raise wrong(f"has no '{key}'" if key not in entry else f"'{key}' is not text",
                         f"'{key}:' with text, as in the bundled data/corpus/{MANIFEST}")
+    if not SOURCE_ID.fullmatch(entry["id"]):
+        raise wrong(f"the id '{entry['id']}' cannot be part of an IRI", "lower-case letters, digits and hyphens, "
+                    "such as pe-plan-nacional-2017-2021")
     if "readers" in entry:
         raise wrong("names 'readers', which layouts replaced", "layout: a built-in layout (mandato layouts) or a file")
     unknown = sorted(set(entry) - ENTRY_KEYS)
@@ -153,9 +159,10 @@ def sources_for(paths: Iterable[Path], layout: str | None = None, jurisdiction: 
         listed = []
         if (path.parent / MANIFEST).exists():
             listed = [s for s in load_manifest(path.parent) if s.path.name == path.name]
-        if layout:
-            entry: dict[str, object] = {"id": listed[0].id if listed else path.stem, "file": path.name,
-                                        "title": listed[0].title if listed else path.name, "layout": layout}
+        chosen = layout or (stated_layout(path, path.read_bytes()) if not listed and path.suffix == ".xlsx" else None)
+        if chosen:
+            entry: dict[str, object] = {"id": listed[0].id if listed else slug(path.stem), "file": path.name,
+                                        "title": listed[0].title if listed else path.name, "layout": chosen}
             if jurisdiction:
                 entry["jurisdiction"] = jurisdiction
             source = _manifest_entry(path.parent / MANIFEST, 1, entry)

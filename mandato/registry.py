@@ -121,8 +121,31 @@ def _load_directory(registry: Registry, directory: Path, override: bool) -> None
                 raise IngestError(Location(str(path)), "the bundled reference table is missing")
             continue
         load(registry, path, table(name), replaced=replaced)
-    for path in sorted((directory / "actors").glob("*.yaml")):
+    for path in sorted(p for p in (directory / "actors").glob("*.*") if p.suffix in ACTOR_FILES):
         _load_organizations(registry, path, table(f"actors/{path.name}"), jurisdiction=path.stem, replaced=replaced)
+
+
+ACTOR_FILES = (".yaml", ".xlsx", ".csv")
+# The headings of an actors workbook or CSV (what `mandato template bodies` writes), normalised.
+ACTOR_HEADINGS = {"key": ["clave", "key"], "class": ["clase", "class"], "name_es": ["nombre es", "name es"],
+                  "name_en": ["nombre en", "name en"], "variants": ["siglas y variantes", "variantes", "variants"],
+                  "part_of": ["parte de", "part of"]}
+
+
+def _actor_rows(path: Path) -> list[dict[str, Any]]:
+    """An actors file's rows: YAML as written, or a workbook's or CSV's rows in the same shape."""
+    if path.suffix == ".yaml":
+        return _load_yaml(path) or []
+    from mandato.ingest.sheets import records
+
+    rows = []
+    for record in records(path, path.read_bytes(), ACTOR_HEADINGS):
+        row: dict[str, Any] = {k: record[k] for k in ("key", "class", "part_of", "_row", "_sheet") if k in record}
+        row["name"] = {lang: record[f"name_{lang}"] for lang in ("es", "en") if f"name_{lang}" in record}
+        row["variants"] = [v.strip() for v in str(record.get("variants", "")).replace(";", "|").split("|")
+                           if v.strip()]
+        rows.append(row)
+    return rows
 
 
 def _define(g: Graph, node: URIRef, replaced: set[URIRef] | None) -> None:
@@ -178,8 +201,8 @@ def _load_organizations(registry: Registry, path: Path, table: URIRef, jurisdict
     """Organisations; those of ``actors/<ISO alpha-2>.yaml`` belong to that country, and their
     names and variants resolve the actors of its plans (:meth:`Registry.actor_names`)."""
     g = registry.graph
-    for row in _load_yaml(path) or []:
-        where = Location(str(path), None)
+    for row in _actor_rows(path):
+        where = Location(str(path), row.get("_row"), None, row.get("_sheet") or None)
         if jurisdiction and row.get("ref"):  # more names for an organisation defined elsewhere
             for name in row.get("variants", []):
                 registry.actors.setdefault(jurisdiction, {})[tuple(normalise(name).split())] = resource(

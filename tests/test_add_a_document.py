@@ -4,10 +4,13 @@ written for these tests in the layouts of the bundled corpus, with their own tex
 
 from __future__ import annotations
 
+import re
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from rdflib import URIRef
 
 from conftest import HERE
@@ -304,3 +307,140 @@ def test_a_status_table_needs_its_treaty(cli, tmp_path):
                         encoding="utf-8")
     code, _, err = cli("--store", tmp_path / "store", "ingest", corpus)
     assert code == 2 and "its manifest entry names none" in err
+
+
+# A new country's plan from the templates ------------------------------------------------------------
+
+def _fill(path: Path, sheet: str, rows: list[list], facts: dict[str, str] | None = None) -> None:
+    """Fill a template as a curator does: values under its headings, plan facts beside their labels."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    for row in rows:
+        book[sheet].append(row)
+    if facts:
+        for cells in book["Plan"].iter_rows(min_row=2):
+            if cells[0].value in facts:
+                cells[1].value = facts[cells[0].value]
+    book.save(path)
+
+
+def _fill_paraguay(bodies_file: Path, plan_file: Path) -> None:
+    """Fill the bodies and plan templates with the Paraguay test plan, as a curator would."""
+    import csv
+
+    bodies = yaml.safe_load((PARAGUAY / "reference" / "actors" / "PY.yaml").read_text(encoding="utf-8"))
+    _fill(bodies_file, "Órganos", [[b["key"], b["class"], b["name"]["es"], b["name"]["en"],
+                                    "|".join(b.get("variants", [])), None] for b in bodies])
+    with (PARAGUAY / "plan.tsv").open(encoding="utf-8", newline="") as fh:
+        heading, *rows = list(csv.reader(fh, delimiter="\t"))
+    order = ["Eje", "Objetivo", "Resultado", "Actividad", "Responsable", "Colaboradores", "Indicador", "Meta",
+             "Medio de verificación", "Plazo", "Línea base"]
+    columns = [order.index({"Acción": "Actividad"}.get(h, h)) for h in heading]
+    filled = []
+    for row in rows:
+        cells: list[str | None] = [None] * len(order)
+        for value, column in zip(row, columns, strict=True):
+            cells[column] = value or None
+        filled.append(cells)
+    _fill(plan_file, "Actividades", filled, {
+        "Título": "Plan Nacional de Prevención de la Explotación Sexual de Niñas, Niños y Adolescentes 2024-2026",
+        "Período": "2024-2026", "País": "Paraguay", "Tipo de plan": "NationalPlan",
+        "Emitido por": "Ministerio de la Niñez y la Adolescencia", "Clave": PY_KEY})
+
+
+def test_a_new_countrys_plan_from_the_templates(cli, tmp_path):
+    """The bodies template gives Paraguay's actors, the plan template its plan; no manifest, no
+    reference data but the filled workbooks."""
+    reference = tmp_path / "reference" / "actors"
+    reference.mkdir(parents=True)
+    assert cli("template", "bodies", "-o", reference / "PY.xlsx")[0] == 0
+    assert cli("template", "plan", "-o", tmp_path / "plan.xlsx")[0] == 0
+    _fill_paraguay(reference / "PY.xlsx", tmp_path / "plan.xlsx")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", tmp_path / "plan.xlsx",
+                       "--reference", tmp_path / "reference")
+    assert code == 0, err
+    store = Store(tmp_path / "store", must_exist=True)
+    outline = run(store, "plan-outline", {"plan": PY_KEY}).records()
+    assert [(r["level"], r["notation"], r["label"]) for r in outline] == OUTLINE
+    rows = run(store, "actor-activities", {"actor": str(ID["organization/py-mp"])}).records()
+    assert {(r["notation"], r["role"]) for r in rows} == {("2.1.2", "responsible"), ("3.1.1", "responsible")}
+
+
+def test_treaty_actions_from_the_template(cli, tmp_path):
+    assert cli("template", "treaty-actions", "-o", tmp_path / "acts.xlsx")[0] == 0
+    _fill(tmp_path / "acts.xlsx", "Actos", [
+        ["Protocolo Facultativo sobre la venta de niños", "Paraguay", "Firma", "13/09/2000", None],
+        [None, "Paraguay", "Ratificación", "18/08/2003", None],
+        ["C182", "Paraguay", "Ratificación", "7/3/2001", None],
+    ])
+    code, _, err = cli("--store", tmp_path / "store", "ingest", tmp_path / "acts.xlsx")
+    assert code == 0, err
+    store = Store(tmp_path / "store", must_exist=True)
+    rows = run(store, "country-instruments", {"country": "PY"}).records()
+    assert sorted((r["action"], r["date"]) for r in rows) == [
+        ("ratification", "2001-03-07"), ("ratification", "2003-08-18"), ("signature", "2000-09-13")]
+
+
+# The README's worked examples, as printed --------------------------------------------------------
+
+ROOT = HERE.parent
+
+
+def _readme_examples() -> dict[str, tuple[list[list[str]], list[str]]]:
+    """README "Add a document": per example, its commands and its manifest entries, as printed."""
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Add a document", 1)[1].split("\n## ", 1)[0]
+    out = {}
+    for part in section.split("\n### ")[1:]:
+        title, body = part.split("\n", 1)
+        commands = [shlex.split(line.strip())[1:] for line in body.splitlines() if line.startswith("    mandato ")]
+        blocks = re.findall(r"((?:\n    [ -].*)+)", body)
+        entries = [textwrap.dedent(b).strip() for b in blocks if b.strip().startswith("- id:")]
+        out[title.strip()] = (commands, entries)
+    return out
+
+
+def _run_readme(cli, monkeypatch, title: str, cwd: Path, store: Path, before_ingest=None) -> list[str]:
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("MANDATO_STORE", str(store))
+    outputs = []
+    for args in _readme_examples()[title][0]:
+        if args[0] == "ingest" and before_ingest:
+            before_ingest()
+        code, out, err = cli(*args)
+        assert code == 0, (args, err)
+        outputs.append(out)
+    return outputs
+
+
+def test_readme_example_next_years_plan(cli, monkeypatch, tmp_path):
+    title = "Next year's plan of a bundled commission"
+    _, entries = _readme_examples()[title]
+    manifest = yaml.safe_load((DOCUMENTS / "conacoes-2022" / "sources.yaml").read_text(encoding="utf-8"))
+    assert [yaml.safe_load(e) for e in entries] == [manifest]  # the entry printed is the one read
+    _, plans, outline = _run_readme(cli, monkeypatch, title, ROOT, tmp_path / "store")
+    assert "cr-conacoes-plan-anual-2022" in plans and "cr-conacoes-2021" in plans
+    assert "Impartir talleres regionales" in outline and "(11 rows)" in outline
+
+
+def test_readme_example_new_countrys_plan(cli, monkeypatch, tmp_path):
+    title = "A new country's plan from the templates"
+
+    def fill() -> None:  # what the curator does in a spreadsheet program between the commands
+        _fill_paraguay(tmp_path / "my-reference" / "actors" / "PY.xlsx", tmp_path / "plan.xlsx")
+
+    (tmp_path / "my-reference" / "actors").mkdir(parents=True)
+    *_, outline = _run_readme(cli, monkeypatch, title, tmp_path, tmp_path / "store", fill)
+    assert "Crear una unidad fiscal especializada" in outline and "(13 rows)" in outline
+
+
+def test_readme_example_status_table(cli, monkeypatch, tmp_path):
+    title = "A UN Treaty Collection status table"
+    _, entries = _readme_examples()[title]
+    manifest = yaml.safe_load((UNTC / "sources.yaml").read_text(encoding="utf-8"))
+    assert [yaml.safe_load(e) for e in entries] == [manifest]
+    _, answer = _run_readme(cli, monkeypatch, title, ROOT, tmp_path / "store")
+    assert "2000-12-12" in answer and "2004-09-22" in answer and "status.csv, line 15" in answer

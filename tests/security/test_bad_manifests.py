@@ -30,6 +30,7 @@ ENTRY = "- id: plan\n  file: plan.txt\n  title: Plan\n  jurisdiction: PE\n  layo
     (ENTRY.replace("plan.txt", "../secret.txt"), "outside the manifest's directory"),
     (ENTRY.replace("plan.txt", "/etc/hostname"), "outside the manifest's directory"),
     ("- id: [1, 2]\n  file: plan.txt\n  title: Plan\n", "'id' is not text"),
+    (ENTRY.replace("id: plan", "id: '!!!'"), "the id '!!!' cannot be part of an IRI"),
     ("[unclosed\n", "cannot read the corpus manifest"),
 ])
 def test_broken_manifest_is_a_clear_error(cli, tmp_path: Path, manifest: str, says: str):
