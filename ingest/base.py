@@ -44,6 +44,8 @@ class Source:
     curated: Path | None = None
     instrument: str | None = None
     original: str | None = None
+    amends: tuple[str, ...] = ()  # the sources this one amends or supersedes: they may define the same plans
+    supersedes: tuple[str, ...] = ()
 
     @property
     def steps(self) -> list[str]:
@@ -155,6 +157,10 @@ def describe_source(ctx: ReadContext) -> None:
         g.add((src.iri, MDO.originalFileName, Literal(src.original)))
     if src.jurisdiction:
         g.add((src.iri, MDO.jurisdiction, resource("country", src.jurisdiction)))
+    for other in src.amends:
+        g.add((src.iri, PROV.wasRevisionOf, source_iri(other)))
+    for other in src.supersedes:
+        g.add((src.iri, DCTERMS.replaces, source_iri(other)))
 
 
 def record_findings(graph: Graph, source_id: str, findings: list[Finding]) -> None:

@@ -43,11 +43,21 @@ def _local(args: argparse.Namespace, must_exist: bool = True):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from mandato.pipeline import build, load_manifest, sources_for, triple_count, write
+    from mandato.pipeline import build, check_plan_keys, load_manifest, sources_for, triple_count, write
+    from mandato.store import store_path
 
     sources = sources_for(args.paths, args.layout, args.jurisdiction) if args.paths else load_manifest()
-    graphs, reports = build(sources, reference=args.reference)  # everything is read before the store is opened
-    write(_local(args, must_exist=False), graphs)
+    existing = _local(args) if store_path(args.store).exists() else None  # a new store is made only to write
+    kept = existing.added_reference() if existing is not None and not args.drop_reference else None
+    reference = args.reference or kept
+    if kept is not None and not args.reference:
+        print("the reference data an earlier ingest added is kept (--drop-reference drops it)", file=sys.stderr)
+    graphs, reports = build(sources, reference=reference)  # everything is read before the store is written
+    check_plan_keys(existing, reports)
+    store = existing or _local(args, must_exist=False)
+    write(store, graphs)
+    if args.reference or args.drop_reference:
+        store.keep_reference(args.reference)
     for r in reports:
         print(f"{r.source.id}: {r.triples} triples, {r.treaty_actions} treaty actions, {len(r.findings)} findings")
         for f in r.findings:
@@ -203,7 +213,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--reference", type=Path, metavar="DIR",
                    help="reference data added to the bundled data/reference, in its layout (countries.csv, "
                    "instruments.yaml, organizations.yaml, actors/XX.yaml: only the tables you add to); a row "
-                   "whose key the bundled data holds replaces it")
+                   "whose key the bundled data holds replaces it; kept with the store for later ingests until "
+                   "another --reference replaces it")
+    s.add_argument("--drop-reference", action="store_true",
+                   help="drop the reference data an earlier ingest added (read with the bundled data alone)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("layouts", help="list the built-in layouts of source documents",

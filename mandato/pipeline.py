@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 from rdflib import Graph
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF
 
 from mandato.digests import serialized
 from mandato.errors import IngestError, Location, StoreError
@@ -30,7 +30,7 @@ from mandato.ingest.base import Finding, ReadContext, Source, describe_source, r
 from mandato.ingest.layouts import builtin_layouts, find_layout
 from mandato.ingest.plans_common import PLAN_FACTS
 from mandato.ingest.sheets import stated_layout
-from mandato.namespaces import MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, source_graph
+from mandato.namespaces import ID, MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, SOURCE_GRAPH_PREFIX, source_graph
 from mandato.normalise import slug
 from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.processes import die_with_parent
@@ -46,6 +46,7 @@ class SourceReport:
     triples: int
     treaty_actions: int
     findings: list[Finding] = field(default_factory=list)
+    plans: set[str] = field(default_factory=set)  # the IRIs of the plans the source defines
 
 
 def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
@@ -64,7 +65,7 @@ def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
 
 
 ENTRY_KEYS = {"id", "file", "title", "layout", "jurisdiction", "locality", "actors", "plan", "plans", "curated",
-              "instrument", "original"}
+              "instrument", "original", "amends", "supersedes"}
 ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
 SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
@@ -140,9 +141,16 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
             raise wrong(f"'{label}' has unknown facts {bad}", "facts among " + ", ".join(PLAN_FACTS))
         plans[role] = facts
     curated = inside(entry["curated"], "curated file") if entry.get("curated") else None
+    relations = {}
+    for key in ("amends", "supersedes"):
+        value = entry.get(key) or []
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise wrong(f"'{key}' is {entry[key]!r}", f"{key}: the id of another source, or a list of ids")
+        relations[key] = tuple(value)
     return Source(id=entry["id"], path=file, title=entry["title"], layout=layout, jurisdiction=jurisdiction,
                   locality=entry.get("locality"), actors=entry.get("actors"), plans=plans, curated=curated,
-                  instrument=entry.get("instrument"), original=entry.get("original"))
+                  instrument=entry.get("instrument"), original=entry.get("original"), **relations)
 
 
 def sources_for(paths: Iterable[Path], layout: str | None = None, jurisdiction: str | None = None) -> list[Source]:
@@ -184,7 +192,46 @@ def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport
     legal_references.read(ctx)
     record_findings(ctx.graph, source.id, ctx.findings)
     actions = len(set(ctx.graph.subjects(RDF.type, MDO.TreatyAction)))
-    return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings)
+    plans = {str(s) for s in ctx.graph.subjects(PROV.wasDerivedFrom, source.iri) if PLAN_ROOT.fullmatch(str(s))}
+    return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings, plans)
+
+
+PLAN_ROOT = re.compile(re.escape(str(ID["plan/"])) + r"[^/]+")
+PLAN_GRAPHS = """PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT DISTINCT ?plan ?g WHERE { VALUES ?plan { %s } GRAPH ?g { ?plan prov:wasDerivedFrom ?source } }"""
+
+
+def check_plan_keys(store: Store | None, reports: list[SourceReport]) -> None:
+    """A plan is defined by one source: two sources (being read, or one already in the store)
+    that mint the same plan IRI are an error naming both, unless a manifest says one amends or
+    supersedes the other. Without this, next year's plan read with last year's key would merge
+    into it."""
+    by_id = {r.source.id: r.source for r in reports}
+    defined: dict[str, list[str]] = {}
+    for report in reports:
+        for plan in report.plans:
+            defined.setdefault(plan, []).append(report.source.id)
+    if store is not None and defined:
+        reading = {str(source_graph(sid)) for sid in by_id}
+        for row in store.query(PLAN_GRAPHS % " ".join(f"<{p}>" for p in sorted(defined))):
+            graph = row["g"].value
+            if graph not in reading and graph.startswith(str(SOURCE_GRAPH_PREFIX)):
+                defined[row["plan"].value].append(graph.removeprefix(str(SOURCE_GRAPH_PREFIX)))
+    for plan, ids in sorted(defined.items()):
+        for n, first in enumerate(ids):
+            for second in ids[n + 1:]:
+                if _related(by_id.get(first), second) or _related(by_id.get(second), first):
+                    continue
+                new, other = (by_id[second], first) if second in by_id else (by_id[first], second)
+                stored = "" if other in by_id else " (already in the store)"
+                raise IngestError(Location(str(new.path)), f"the plan {plan.rsplit('/', 1)[-1]} is defined both by "
+                                  f"source '{other}'{stored} and by source '{new.id}'",
+                                  f"its own key for the new plan (plan: {{key: …}} in the manifest entry), or "
+                                  f"'amends: {other}' or 'supersedes: {other}' in the entry of '{new.id}'")
+
+
+def _related(source: Source | None, other: str) -> bool:
+    return source is not None and (other in source.amends or other in source.supersedes)
 
 
 def _read(source: Source, reference: Path | None) -> tuple[bytes, SourceReport]:
@@ -271,5 +318,6 @@ def write(store: Store, graphs: dict[str, bytes], progress: Callable[[str], None
 
 def ingest(store: Store, sources: list[Source], progress: Callable[[str], None] | None = None) -> list[SourceReport]:
     graphs, reports = build(sources, progress)
+    check_plan_keys(store, reports)
     write(store, graphs, progress)
     return reports

@@ -121,8 +121,12 @@ def _load_directory(registry: Registry, directory: Path, override: bool) -> None
                 raise IngestError(Location(str(path)), "the bundled reference table is missing")
             continue
         load(registry, path, table(name), replaced=replaced)
-    for path in sorted(p for p in (directory / "actors").glob("*.*") if p.suffix in ACTOR_FILES):
+    actors = sorted(p for p in (directory / "actors").glob("*.*") if p.suffix in ACTOR_FILES)
+    for path in actors:
         _load_organizations(registry, path, table(f"actors/{path.name}"), jurisdiction=path.stem, replaced=replaced)
+    if override and not actors and not any((directory / name).exists() for name in loaders):
+        raise IngestError(Location(str(directory)), "holds none of the reference tables",
+                          ", ".join(loaders) + " or actors/XX.yaml (.xlsx, .csv), as in the bundled data/reference")
 
 
 ACTOR_FILES = (".yaml", ".xlsx", ".csv")

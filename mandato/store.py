@@ -29,6 +29,7 @@ from mandato.results import Boolean, Queryable, Result, Triples, from_solutions,
 DEFAULT_STORE = "mandato-store"
 REBUILD_RATIO = 2  # rebuild the store when it keeps at most this many triples per new one
 KEPT_FILES = ("mandato-validation.json",)  # the validation cache (mandato.validation)
+ADDED_REFERENCE = "mandato-reference"  # the reference data an ingest added (--reference), for later ingests
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
@@ -123,6 +124,8 @@ class Store(Queryable):
             for name in KEPT_FILES:  # files of mandato's own inside the store directory
                 if (self.path / name).exists():
                     shutil.copy2(self.path / name, new_path / name)
+            if (self.path / ADDED_REFERENCE).is_dir():
+                shutil.copytree(self.path / ADDED_REFERENCE, new_path / ADDED_REFERENCE)
         except BaseException:
             shutil.rmtree(new_path, ignore_errors=True)
             raise
@@ -145,6 +148,24 @@ class Store(Queryable):
             except StoreError:
                 time.sleep(delay)
         self.ox = _Closed(self.path)  # type: ignore[assignment]
+
+    def added_reference(self) -> Path | None:
+        """The reference data an earlier ingest added (``--reference``), kept with the store so
+        that a later ingest resolves names as that one did."""
+        kept = self.path / ADDED_REFERENCE if self.path is not None else None
+        return kept if kept is not None and kept.is_dir() else None
+
+    def keep_reference(self, directory: Path | None) -> None:
+        """Keep a copy of ``directory`` as the store's added reference data (None: drop it)."""
+        if self.path is None:
+            return
+        target, staged = self.path / ADDED_REFERENCE, self.path / f"{ADDED_REFERENCE}.new"
+        shutil.rmtree(staged, ignore_errors=True)
+        if directory is not None:
+            shutil.copytree(directory, staged)
+        shutil.rmtree(target, ignore_errors=True)
+        if directory is not None:
+            staged.rename(target)
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -444,3 +444,41 @@ def test_readme_example_status_table(cli, monkeypatch, tmp_path):
     assert [yaml.safe_load(e) for e in entries] == [manifest]
     _, answer = _run_readme(cli, monkeypatch, title, ROOT, tmp_path / "store")
     assert "2000-12-12" in answer and "2004-09-22" in answer and "status.csv, line 15" in answer
+
+
+# One plan, one source ---------------------------------------------------------------------------
+
+def _conacoes_with_key(tmp_path: Path, extra: str = "") -> Path:
+    corpus = _copy(tmp_path, "conacoes-2022")
+    manifest = corpus / "sources.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("plan: {issued_by: cr-conacoes}",
+                                                        "plan: {key: cr-conacoes-2021, issued_by: cr-conacoes}")
+    manifest.write_text(text + extra, encoding="utf-8")
+    return corpus
+
+
+def test_a_plan_key_two_sources_define_is_an_error_naming_both(cli, tmp_path):
+    corpus = _conacoes_with_key(tmp_path)
+    code, _, err = cli("--store", tmp_path / "store", "ingest", CORPUS_DIR, corpus)
+    assert code == 2 and "Traceback" not in err
+    assert ("the plan cr-conacoes-2021 is defined both by source 'cr-conacoes-plan-anual-2021' and by source "
+            "'cr-conacoes-plan-anual-2022'") in err and "cr-conacoes-plan-anual-2022.txt" in err
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_plan_key_the_store_holds_from_another_source_is_an_error(cli, tmp_path):
+    assert cli("--store", tmp_path / "store", "ingest")[0] == 0
+    before = Store(tmp_path / "store", must_exist=True).dump(__import__("pyoxigraph").RdfFormat.N_QUADS)
+    code, _, err = cli("--store", tmp_path / "store", "ingest", _conacoes_with_key(tmp_path))
+    assert code == 2 and "(already in the store)" in err and "supersedes: cr-conacoes-plan-anual-2021" in err
+    assert Store(tmp_path / "store", must_exist=True).dump(__import__("pyoxigraph").RdfFormat.N_QUADS) == before
+
+
+def test_a_source_that_supersedes_another_may_define_its_plans(cli, tmp_path):
+    corpus = _conacoes_with_key(tmp_path, "  supersedes: cr-conacoes-plan-anual-2021\n")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", CORPUS_DIR, corpus)
+    assert code == 0, err
+    store = Store(tmp_path / "store", must_exist=True)
+    source = ID["source/cr-conacoes-plan-anual-2022"]
+    assert _value(store, source, URIRef("http://purl.org/dc/terms/replaces")) == [
+        str(ID["source/cr-conacoes-plan-anual-2021"])]

@@ -76,3 +76,38 @@ def test_every_iso_country_is_known_with_the_forms_depositaries_print():
     }
     for name, code in un_forms.items():
         assert registry.countries.resolve(name).iri == str(resource("country", code)), name
+
+
+def test_added_reference_data_stays_with_the_store_until_replaced(cli, tmp_path: Path):
+    """A later ingest without --reference resolves names as the one that added them did."""
+    from mandato.store import Store
+
+    reference = tmp_path / "reference" / "actors"
+    reference.mkdir(parents=True)
+    (reference / "PY.yaml").write_text(
+        "- key: py-minna\n  class: mdo:PublicInstitution\n"
+        "  name: {es: Ministerio de la Niñez y la Adolescencia, en: Ministry of Childhood and Adolescence}\n"
+        "  variants: [MINNA]\n", encoding="utf-8")
+    store = tmp_path / "store"
+
+    def minna() -> list:
+        rows = Store(store, must_exist=True).query(
+            "SELECT ?l WHERE { <https://w3id.org/mandato/id/organization/py-minna> "
+            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }")
+        return [r["l"].value for r in rows]
+
+    assert cli("--store", store, "ingest", "--reference", tmp_path / "reference")[0] == 0
+    assert "Ministerio de la Niñez y la Adolescencia" in minna()
+    code, _, err = cli("--store", store, "ingest")  # no --reference: the added data is kept
+    assert code == 0 and "reference data an earlier ingest added is kept" in err
+    assert "Ministerio de la Niñez y la Adolescencia" in minna()
+    assert cli("--store", store, "ingest", "--drop-reference")[0] == 0
+    assert minna() == []
+
+
+def test_a_reference_directory_with_no_table_is_an_error(cli, tmp_path: Path):
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "PY.yaml").write_text("- key: x\n", encoding="utf-8")  # not in actors/
+    code, _, err = cli("--store", tmp_path / "store", "ingest", "--reference", tmp_path / "reference")
+    assert code == 2 and "holds none of the reference tables" in err and "actors/XX.yaml" in err
+    assert not (tmp_path / "store").exists()
