@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -74,6 +76,24 @@ class Source:
         return source_iri(self.id)
 
 
+def fold(text: str) -> str:
+    """Case- and accent-free, with single spaces; marks such as ``#`` and ``¿`` stay."""
+    text = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
+
+
+def readable(pattern: str) -> str:
+    """A layout's pattern as a person reads it: ``^#\\s+(?P<title>PLAN NACIONAL[^\\n]*?)`` as
+    ``# PLAN NACIONAL …``, four digits as ``YYYY``."""
+    text = re.sub(r"\(\?[aiLmsux]+\)", "", pattern)
+    text = re.sub(r"\\d\{4\}", "YYYY", text)
+    text = re.sub(r"\[\^\\n\][*+]\??|\.[*+]\??|\\S\[\^\\n\]\*\??", "…", text)
+    text = re.sub(r"\\[sn][*+]?|\\b", " ", text)
+    text = re.sub(r"\(\?P<\w+>|\(\?:|[()^$?*+|]|\\(?=[^\w])", "", text)
+    text = re.sub(r"\[([^\]]*)\]", lambda m: m.group(1)[:1], text)
+    return " ".join(text.split())
+
+
 @dataclass
 class Finding:
     """Something a reader noticed and kept as the source says it."""
@@ -127,11 +147,13 @@ class ReadContext:
         what was expected and the line of the text nearest to it (between ``start`` and ``end``)."""
         lines = self.source.lines[start:end]
         plain = [" ".join(t.split()) for t in lines]
-        best = difflib.get_close_matches(expected, [t for t in plain if t], n=1, cutoff=0)
+        folded = {fold(t): n for n, t in reversed(list(enumerate(plain))) if t}
+        best = difflib.get_close_matches(fold(expected), list(folded), n=1, cutoff=0)
         if not best:
             return self.error(None, None, f"{what} was not found (the text is empty there)", expected)
-        number = start + plain.index(best[0]) + 1
-        return self.error(number, None, f"{what} was not found; the nearest line is '{best[0][:120]}'", expected)
+        number = folded[best[0]]
+        return self.error(start + number + 1, None, f"{what} was not found; the nearest line is "
+                          f"'{plain[number][:120]}'", expected)
 
     def find(self, code: str, message: str, line: int | None = None, about: URIRef | None = None) -> None:
         self.findings.append(Finding(code, message, line, about, sheet=self.sheet))

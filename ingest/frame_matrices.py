@@ -14,20 +14,13 @@ line, or the pattern's second group when the heading carries it); ``levels`` and
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from mandato.namespaces import MDO
 
-from .base import ReadContext
+from .base import ReadContext, fold
 from .plan_matrix import Node, levels_of, read_matrix
 from .plans_common import open_plan
-
-
-def fold(text: str) -> str:
-    """Case- and accent-free, with single spaces; marks such as ``#`` and ``¿`` stay."""
-    text = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).lower().split())
 
 
 def heading(ctx: ReadContext, step: dict[str, Any], name: str, after: int = 0, required: bool = True) -> int | None:

@@ -24,7 +24,7 @@ from mandato.normalise import strip_markup
 from mandato.packaged import ontology_graph
 
 from .actors import split_actors
-from .base import ReadContext
+from .base import ReadContext, readable
 from .dates import DateProblem, PartialDate, parse_spanish
 from .plan_matrix import PlanBuilder
 
@@ -67,8 +67,7 @@ def _printed(ctx: ReadContext, pattern: str, start: int, end: int | None, what: 
         raise ctx.error(None, None, f"the layout's {what} pattern is not a regular expression ({exc})") from None
     if m is None:
         if required:
-            raise ctx.missing(f"the {what} the layout expects ({pattern})", re.sub(r"\(\?P<\w+>|[()?*+\\\[\]^$|]", "",
-                                                                                  pattern)[:80], start, end)
+            raise ctx.missing(f"the {what} the layout expects", readable(pattern), start, end)
         return {}
     out = {}
     for name, value in m.groupdict().items():

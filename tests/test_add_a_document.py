@@ -482,3 +482,69 @@ def test_a_source_that_supersedes_another_may_define_its_plans(cli, tmp_path):
     source = ID["source/cr-conacoes-plan-anual-2022"]
     assert _value(store, source, URIRef("http://purl.org/dc/terms/replaces")) == [
         str(ID["source/cr-conacoes-plan-anual-2021"])]
+
+
+# Another country's national plan in a bundled layout, with small heading variations -------------------
+
+GT_KEY = "gt-plan-nacional-trata-2024-2028"
+
+
+@pytest.fixture(scope="module")
+def guatemala(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    from mandato.cli import main
+
+    tmp = tmp_path_factory.mktemp("guatemala")
+    corpus = _copy(tmp, "guatemala-plan")
+    assert main(["--store", str(tmp / "store"), "ingest", str(corpus), "--reference", str(corpus / "reference")]) == 0
+    return Store(tmp / "store", must_exist=True)
+
+
+def test_a_national_plan_with_heading_variations_reads_exactly(guatemala):
+    rows = run(guatemala, "plan-outline", {"plan": GT_KEY}).records()
+    assert [(r["level"], r["notation"], r["label"]) for r in rows] == [
+        ("axis", "1", "PREVENCIÓN"),
+        ("objective", "1",
+         "Se reduce la tolerancia social frente a la trata de personas en las comunidades de origen."),
+        ("axis", "2", "PERSECUCIÓN DEL DELITO"),
+        ("objective", "2", "Se fortalece la investigación penal de la trata de personas."),  # on its heading line
+        ("objective", "1.1", "Las comunidades reconocen las formas de captación."),
+        ("activity", "1.1.1", "Difundir materiales de prevención en idiomas mayas."),
+        ("activity", "1.1.2", "Capacitar a docentes de escuelas rurales."),
+        ("objective", "2.1", "Se especializa la persecución penal."),
+        ("activity", "2.1.1", "Crear fiscalías regionales contra la trata de personas."),
+    ]
+    plans = run(guatemala, "plans", {"country": "GT"}).records()
+    assert [(p["plan"], p["title"], p["period"]) for p in plans] == [
+        (GT_KEY, "PLAN NACIONAL DE ACCIÓN CONTRA LA TRATA DE PERSONAS 2024-2028", "2024-2028")]
+    acts = run(guatemala, "country-instruments", {"country": "GT"}).records()
+    assert [(a["depositary_id"], a["action"], a["date"]) for a in acts] == [("XVIII-12-a", "signature", "2002")]
+
+
+def test_a_national_plan_with_heading_variations_gives_each_activity_its_bodies(guatemala):
+    def roles(actor: str) -> set[tuple[str, str]]:
+        rows = run(guatemala, "actor-activities", {"actor": str(ID[f"organization/{actor}"])}).records()
+        return {(r["notation"], r["role"]) for r in rows}
+
+    assert roles("gt-mineduc") == {("1.1.1", "responsible"), ("1.1.2", "responsible")}
+    assert roles("gt-svet-test") == {("1.1.1", "responsible")}
+    assert roles("gt-mp") == {("2.1.1", "responsible")} and roles("gt-pnc") == {("2.1.1", "responsible")}
+    targets = _value(guatemala, ID[f"plan/{GT_KEY}/1/1/1-1/1-1-1"], MDO.hasTarget)
+    assert len(targets) == 2  # "Materiales difundidos en cuatro idiomas.  Una campaña anual."
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda t: t.replace("# Marco Estratégico", "# Marco general"),
+     "the heading '# MARCO ESTRATÉGICO' (frame) was not found; the nearest line is"),
+    (lambda t: t.replace("# PLAN NACIONAL DE ACCIÓN CONTRA LA TRATA DE PERSONAS 2024-2028", "# PLAN NACIONAL"),
+     "the plan's title and period the layout expects"),
+    (lambda t: t.replace("## Objetivo estratégico 2:", "## Objetivo estratégico 3:"),
+     "the matrix names strategic objective 3, which the strategic frame does not define"),
+    (lambda t: t.replace("OBJETIVO INMEDIATO\tACCIONES", "OBJETIVO INMEDIATO\tTAREAS"),
+     "no activity was read for the plan"),
+])
+def test_a_national_plan_that_differs_more_is_a_clear_error(cli, tmp_path, change, says):
+    corpus = _copy(tmp_path, "guatemala-plan")
+    document = corpus / "plan-nacional-gt-2024-2028.md"
+    document.write_text(change(document.read_text(encoding="utf-8")), encoding="utf-8")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", corpus, "--reference", corpus / "reference")
+    assert code == 2 and says in err and document.name in err and "Traceback" not in err, err
