@@ -2,11 +2,11 @@
 deterministic from a seed. The readers are exercised, not bypassed: `mandato ingest DIR` reads it.
 
 The bundled corpus, and two kinds of synthetic document (about 80 % plans, 20 % tables):
-- national plans in the layout of Peru's Plan Nacional (``peru-plan`` reader): the bundled plan
+- national plans in the layout of Peru's Plan Nacional (layout ``national-plan-frame``): the bundled plan
   with a new period, and each page of its action matrix repeated with renumbered objectives and
   actions (``--copies`` per plan) and varied wording;
 - ratification tables in the layout of the Regional Coalition's strategic plan
-  (``ratification-tables`` reader): two universal and two regional instruments per document, a
+  (layout ``coalition-ratification-tables``): two universal and two regional instruments per document, a
   row per state, random dates and marks; each (state, instrument) pair is stated once in the whole corpus.
 
 The bundled registry knows only the states and instruments the bundled corpus names, and a reader

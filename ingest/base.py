@@ -104,6 +104,7 @@ class Finding:
     about: URIRef | None = None
     source: str | None = None  # the source id, where it is not the document being read
     sheet: str | None = None  # the workbook's sheet, where ``line`` is its row
+    cell: int | None = None  # the column (from 1), where the finding is about one cell
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
@@ -155,8 +156,9 @@ class ReadContext:
         return self.error(start + number + 1, None, f"{what} was not found; the nearest line is "
                           f"'{plain[number][:120]}'", expected)
 
-    def find(self, code: str, message: str, line: int | None = None, about: URIRef | None = None) -> None:
-        self.findings.append(Finding(code, message, line, about, sheet=self.sheet))
+    def find(self, code: str, message: str, line: int | None = None, about: URIRef | None = None,
+             cell: int | None = None) -> None:
+        self.findings.append(Finding(code, message, line, about, sheet=self.sheet, cell=cell))
 
     def derive(self, node: URIRef, line: int, locator: str, text: str | None = None) -> None:
         """Record where ``node``'s facts were read: source, line and a locator in words."""

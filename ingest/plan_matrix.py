@@ -11,6 +11,7 @@ deterministic: a repeated notation gets a suffix).
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -158,7 +159,7 @@ class PlanBuilder:
                    Literal(lexical, datatype=XSD.decimal)))
             self.ctx.derive(record, line, f"line {line}, {kind} {year}")
 
-    def roles(self, activity: URIRef, kind: str, text: str, line: int) -> None:
+    def roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None = None) -> None:
         split = split_actors(text, self.actors)
         agents = list(split.actors)
         for name in split.unresolved:
@@ -169,8 +170,10 @@ class PlanBuilder:
             if len(self.scope) == 2:
                 g.add((agent, MDO.jurisdiction, resource("country", self.scope)))
             self.ctx.derive(agent, line, f"line {line}, {kind} cell")
+            near = self.candidates(name)
             self.ctx.find("unresolved-actor", f"'{name}' in the {kind} cell matches no actor of "
-                          f"data/reference/actors/{self.scope}.yaml; kept as its own actor", line, agent)
+                          f"data/reference/actors/{self.scope}.yaml; kept as its own actor"
+                          + (f" (did you mean {' or '.join(near)}?)" if near else ""), line, agent, cell)
             agents.append(agent)
         for agent in agents:
             role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
@@ -179,6 +182,19 @@ class PlanBuilder:
             g.add((role, RDF.type, MDO.ActivityRole))
             g.add((role, MDO.agent, agent))
             g.add((role, MDO.roleKind, ROLE_KINDS[kind]))
+
+    def candidates(self, name: str) -> list[str]:
+        """The plan's actors whose names are nearest to ``name`` (at most three), as printed in
+        the reference data, for a curator to pick or to add as a variant."""
+        names = {" ".join(words): iri for words, iri in self.actors.items()}
+        pieces = [name, *(p for p in re.split(r"[,;]|\s+y\s+", name) if p.strip() and p != name)]
+        out: list[str] = []
+        for key in (k for piece in pieces for k in difflib.get_close_matches(normalise(piece), list(names), n=3,
+                                                                               cutoff=0.6)):
+            label = self.ctx.registry.graph.value(names[key], SKOS.prefLabel) or key
+            if f"'{label}'" not in out:
+                out.append(f"'{label}'")
+        return out[:3]
 
 
 @dataclass

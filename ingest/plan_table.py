@@ -160,7 +160,7 @@ def _rows(builder: PlanBuilder, sheet: Sheet, heading: int, columns: Columns, or
                                 "an activity in the row's activity column, or a row of hierarchy cells only")
             continue
         act = builder.component(MDO.Activity, parent, cells["activity"], number, locator)
-        _describe(builder, act, cells, number)
+        _describe(builder, act, cells, number, {role: c + 1 for c, role in columns.roles.items()})
 
 
 def _under(current: dict[str, tuple[str, Node]], order: list[str], depth: int, parent: Node) -> bool:
@@ -169,7 +169,7 @@ def _under(current: dict[str, tuple[str, Node]], order: list[str], depth: int, p
     return node.path[:-1] == parent.path
 
 
-def _describe(builder: PlanBuilder, act: Node, cells: dict[str, str], number: int) -> None:
+def _describe(builder: PlanBuilder, act: Node, cells: dict[str, str], number: int, column: dict[str, int]) -> None:
     g = builder.ctx.graph
     deadline = cells.get("deadline")
     due = None
@@ -181,6 +181,6 @@ def _describe(builder: PlanBuilder, act: Node, cells: dict[str, str], number: in
     for kind in DETAILS:
         if kind in cells:
             builder.detail(act.iri, kind, cells[kind], number, 1, due)
-    for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
-        if column in cells:
-            builder.roles(act.iri, kind, cells[column], number)
+    for kind, column_role in (("responsible", "responsible"), ("collaborator", "collaborators")):
+        if column_role in cells:
+            builder.roles(act.iri, kind, cells[column_role], number, column[column_role])

@@ -122,7 +122,7 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
         g.add((plan, MDO.jurisdiction, resource("municipality", ctx.source.locality)))
     elif ctx.source.jurisdiction and not ctx.source.actors:
         g.add((plan, MDO.jurisdiction, resource("country", ctx.source.jurisdiction)))
-    ctx.derive(plan, line, f"title, line {line}")
+    ctx.derive(plan, line, f"sheet '{ctx.sheet}', row {line}" if ctx.sheet else f"title, line {line}")
     for fact, prop in (("issued_by", MDO.issuedBy), ("approved_by", MDO.approvedBy)):
         if fact in facts:
             for actor in _actors(ctx, builder, fact, *facts[fact]):

@@ -52,6 +52,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     reference = args.reference or kept
     if kept is not None and not args.reference:
         print("the reference data an earlier ingest added is kept (--drop-reference drops it)", file=sys.stderr)
+    if args.dry_run or args.annotate:
+        return _dry_run(args, sources, existing, reference)
     graphs, reports = build(sources, reference=reference)  # everything is read before the store is written
     check_plan_keys(existing, reports)
     store = existing or _local(args, must_exist=False)
@@ -65,6 +67,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     total = triple_count(graphs)
     print(f"ingested {len(sources)} sources: {total} triples in {len(graphs)} graphs (with ontology and registry)")
     return 0
+
+
+def _dry_run(args: argparse.Namespace, sources: list, store, reference) -> int:
+    from mandato.review import annotate, review
+
+    reviews = review(sources, store, reference)
+    print("dry run: nothing was written")
+    for item in reviews:
+        print(item.summary())
+        for problem in item.problems:
+            print(f"  {problem}")
+    if args.annotate:
+        print(f"wrote {annotate(reviews, args.annotate)}", file=sys.stderr)
+    return 1 if any(p.severity == "error" for r in reviews for p in r.problems) else 0
 
 
 def cmd_layouts(args: argparse.Namespace) -> int:
@@ -215,6 +231,13 @@ def parser() -> argparse.ArgumentParser:
                    "instruments.yaml, organizations.yaml, actors/XX.yaml: only the tables you add to); a row "
                    "whose key the bundled data holds replaces it; kept with the store for later ingests until "
                    "another --reference replaces it")
+    s.add_argument("--dry-run", action="store_true",
+                   help="read and check everything (layouts and shapes), write nothing: per source, the nodes that "
+                   "would be new, changed or removed, and every problem with its file, sheet, row and column; "
+                   "exit 1 when a problem is an error")
+    s.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
+                   help="with --dry-run (implied): write the workbook being read to OUT.xlsx with each problem as a "
+                   "comment on its cell, red for errors, yellow for warnings")
     s.add_argument("--drop-reference", action="store_true",
                    help="drop the reference data an earlier ingest added (read with the bundled data alone)")
     s.set_defaults(func=cmd_ingest)

@@ -201,7 +201,7 @@ PLAN_GRAPHS = """PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT DISTINCT ?plan ?g WHERE { VALUES ?plan { %s } GRAPH ?g { ?plan prov:wasDerivedFrom ?source } }"""
 
 
-def check_plan_keys(store: Store | None, reports: list[SourceReport]) -> None:
+def plan_key_conflicts(store: Store | None, reports: list[SourceReport]) -> list[IngestError]:
     """A plan is defined by one source: two sources (being read, or one already in the store)
     that mint the same plan IRI are an error naming both, unless a manifest says one amends or
     supersedes the other. Without this, next year's plan read with last year's key would merge
@@ -217,6 +217,7 @@ def check_plan_keys(store: Store | None, reports: list[SourceReport]) -> None:
             graph = row["g"].value
             if graph not in reading and graph.startswith(str(SOURCE_GRAPH_PREFIX)):
                 defined[row["plan"].value].append(graph.removeprefix(str(SOURCE_GRAPH_PREFIX)))
+    errors = []
     for plan, ids in sorted(defined.items()):
         for n, first in enumerate(ids):
             for second in ids[n + 1:]:
@@ -224,10 +225,19 @@ def check_plan_keys(store: Store | None, reports: list[SourceReport]) -> None:
                     continue
                 new, other = (by_id[second], first) if second in by_id else (by_id[first], second)
                 stored = "" if other in by_id else " (already in the store)"
-                raise IngestError(Location(str(new.path)), f"the plan {plan.rsplit('/', 1)[-1]} is defined both by "
-                                  f"source '{other}'{stored} and by source '{new.id}'",
-                                  f"its own key for the new plan (plan: {{key: …}} in the manifest entry), or "
-                                  f"'amends: {other}' or 'supersedes: {other}' in the entry of '{new.id}'")
+                problem = (f"the plan {plan.rsplit('/', 1)[-1]} is defined both by source '{other}'{stored} and by "
+                           f"source '{new.id}'")
+                expected = (f"its own key for the new plan (plan: {{key: …}} in the manifest entry), or "
+                            f"'amends: {other}' or 'supersedes: {other}' in the entry of '{new.id}'")
+                errors.append(IngestError(Location(str(new.path)), problem, expected))
+    return errors
+
+
+def check_plan_keys(store: Store | None, reports: list[SourceReport]) -> None:
+    """Raise the first plan key two sources define (see :func:`plan_key_conflicts`)."""
+    conflicts = plan_key_conflicts(store, reports)
+    if conflicts:
+        raise conflicts[0]
 
 
 def _related(source: Source | None, other: str) -> bool:

@@ -1,0 +1,173 @@
+"""A dry run of ingest (``mandato ingest --dry-run``): read and check sources as an ingest
+would, write nothing, and report per source what would change and every problem, where it is.
+
+Each source is read on its own, so one that cannot be read does not hide the others' problems.
+Per source: the nodes that would be new, changed or removed against the store's graph of that
+source; the plans another source already defines; the findings of its reading (unresolved bodies
+with the nearest names of the reference data, values kept as printed); and the shapes' results on
+its nodes, checked against the dataset as it would be after the ingest. ``--annotate OUT.xlsx``
+writes a curator's workbook back with each problem as a comment on its cell, coloured by severity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from mandato.digests import serialized
+from mandato.errors import IngestError, Location, MandatoError
+from mandato.ingest.base import Source
+from mandato.namespaces import GRAPH, ID, MDO, ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
+from mandato.packaged import ontology_graph
+from mandato.pipeline import SourceReport, plan_key_conflicts, read_source, registry_graph
+from mandato.registry import load_registry
+from mandato.store import Store
+from mandato.validation import validate
+
+SEVERITIES = {"Violation": "error", "Warning": "warning"}
+SHEET = re.compile(r"sheet '(.+?)'")
+COLOURS = {"error": "FFC7CE", "warning": "FFEB9C"}
+
+
+@dataclass
+class Problem:
+    severity: str  # error or warning
+    location: Location
+    message: str
+    code: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.location}: {self.message}" + (f" [{self.code}]" if self.code else "")
+
+
+@dataclass
+class Review:
+    source: Source
+    problems: list[Problem] = field(default_factory=list)
+    read: bool = True
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+
+    def summary(self) -> str:
+        if not self.read:
+            return f"{self.source.id} ({self.source.path.name}): cannot be read"
+        counts = [f"{n} {severity}s" for severity in ("error", "warning")
+                  if (n := sum(p.severity == severity for p in self.problems))]
+        return (f"{self.source.id} ({self.source.path.name}): {self.new} new, {self.changed} changed, "
+                f"{self.removed} removed nodes; " + (", ".join(counts) or "no problem"))
+
+
+def review(sources: list[Source], store: Store | None, reference: Path | None = None) -> list[Review]:
+    registry = load_registry(*([reference] if reference else []))
+    reviews: list[Review] = []
+    graphs: dict[str, Graph] = {}
+    reports: list[SourceReport] = []
+    for source in sources:
+        try:
+            graph, report = read_source(source, registry)
+        except IngestError as exc:
+            reviews.append(Review(source, [_problem("error", exc)], read=False))
+            continue
+        item = Review(source, [Problem("warning", Location(source.path.name, f.line, f.cell, f.sheet), f.message,
+                                       f.code) for f in report.findings if not f.source])
+        _diff(item, graph, store)
+        reviews.append(item)
+        graphs[source.id] = graph
+        reports.append(report)
+    by_file = {str(r.source.path): r for r in reviews}
+    for conflict in plan_key_conflicts(store, reports):
+        by_file[conflict.location.file].problems.append(_problem("error", conflict))
+    if graphs:
+        _shapes([r for r in reviews if r.source.id in graphs], graphs, store, registry_graph(registry)[0])
+    return reviews
+
+
+def _problem(severity: str, exc: IngestError) -> Problem:
+    location = exc.location if exc.location.file else Location("?")
+    location = Location(Path(location.file).name, location.line, location.cell, location.sheet)
+    return Problem(severity, location, exc.problem + (f"; expected {exc.expected}" if exc.expected else ""))
+
+
+def _by_subject(graph: Graph) -> dict[str, set]:
+    out: dict[str, set] = defaultdict(set)
+    skip = (str(ID["finding/"]), str(GRAPH))  # findings, and the graph's own digest
+    for s, p, o in graph:
+        if isinstance(s, URIRef) and not str(s).startswith(skip):
+            out[str(s)].add((p, o))
+    return out
+
+
+def _diff(item: Review, graph: Graph, store: Store | None) -> None:
+    """New, changed and removed nodes against the store's graph of the same source."""
+    name = str(source_graph(item.source.id))
+    stored = store.graph(name) if store is not None and name in store.named_graphs() else Graph()
+    new, old = _by_subject(graph), _by_subject(stored)
+    item.new = len(new.keys() - old.keys())
+    item.removed = len(old.keys() - new.keys())
+    item.changed = sum(new[s] != old[s] for s in new.keys() & old.keys())
+
+
+def _shapes(reviews: list[Review], graphs: dict[str, Graph], store: Store | None, registry: Graph) -> None:
+    """The shapes' results on the reviewed sources' nodes, in the dataset as it would be."""
+    memory = Store(None)
+    replaced = {str(source_graph(sid)) for sid in graphs} | {str(REGISTRY_GRAPH), str(ONTOLOGY_GRAPH)}
+    if store is not None:
+        for name in store.named_graphs():
+            if name not in replaced:
+                data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+                memory.ox.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+    new = {str(ONTOLOGY_GRAPH): ontology_graph(), str(REGISTRY_GRAPH): registry,
+           **{str(source_graph(sid)): g for sid, g in graphs.items()}}
+    for name, graph in new.items():
+        memory.ox.bulk_load(serialized(name, graph), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+    owner: dict[str, Review] = {}
+    for item in reviews:
+        for subject in graphs[item.source.id].subjects():
+            owner.setdefault(str(subject), item)
+    for result in validate(memory).results:
+        found = owner.get(result.focus)
+        severity = SEVERITIES.get(result.severity)
+        if found is None or severity is None:
+            continue
+        item, graph = found, graphs[found.source.id]
+        line = graph.value(URIRef(result.focus), MDO.sourceLine)
+        row = int(str(line)) if line is not None else None
+        locator = str(graph.value(URIRef(result.focus), MDO.locator) or "")
+        sheet = m.group(1) if (m := SHEET.search(locator)) else None
+        what = f"{result.plan}: " if result.plan else ""
+        label = f"{result.notation} " if result.notation else ""
+        item.problems.append(Problem(severity, Location(item.source.path.name, row, None, sheet),
+                                     f"{what}{label}{result.message_en}", "shape"))
+
+
+def annotate(reviews: list[Review], out: Path) -> Path:
+    """Write the one workbook among the reviewed sources back to ``out``, each problem a comment
+    on its cell (the row's first cell when the problem names no column), coloured by severity."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    books = [r for r in reviews if r.source.path.suffix.lower() == ".xlsx"]
+    if len(books) != 1:
+        raise MandatoError(f"--annotate writes one workbook back, and {len(books)} of the sources are workbooks; "
+                           "give the workbook alone")
+    item = books[0]
+    book = load_workbook(item.source.path)
+    first = book.worksheets[0]
+    for problem in sorted(item.problems, key=lambda p: p.severity != "error"):  # errors colour first
+        where = problem.location
+        sheet = book[where.sheet] if where.sheet in book.sheetnames else first
+        cell = sheet.cell(row=where.line or 1, column=where.cell or 1)
+        text = f"{problem.severity}: {problem.message}" + (f" [{problem.code}]" if problem.code else "")
+        cell.comment = Comment(f"{cell.comment.text}\n{text}" if cell.comment else text, "mandato", width=400,
+                               height=160)
+        if cell.fill is None or cell.fill.fgColor.rgb not in (f"00{COLOURS['error']}",):
+            cell.fill = PatternFill("solid", fgColor=COLOURS[problem.severity])
+    book.save(out)
+    return out
