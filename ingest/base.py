@@ -23,6 +23,7 @@ from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, PREFIXES, resource, source_iri
 from mandato.registry import Registry
 
+from .dates import PartialDate
 from .layouts import Layout
 
 
@@ -48,6 +49,8 @@ class Source:
     original: str | None = None
     amends: tuple[str, ...] = ()  # the sources this one amends or supersedes: they may define the same plans
     supersedes: tuple[str, ...] = ()
+    authority: str | None = None  # depositary, regional or national
+    as_at: str | None = None  # the date of the status the source gives (ISO, at its precision)
 
     @property
     def steps(self) -> list[str]:
@@ -181,6 +184,10 @@ def describe_source(ctx: ReadContext) -> None:
         g.add((src.iri, MDO.originalFileName, Literal(src.original)))
     if src.jurisdiction:
         g.add((src.iri, MDO.jurisdiction, resource("country", src.jurisdiction)))
+    if src.authority:
+        g.add((src.iri, MDO.authority, Literal(src.authority)))
+    if src.as_at:
+        g.add((src.iri, MDO.asAt, PartialDate.from_iso(src.as_at).literal()))
     for other in src.amends:
         g.add((src.iri, PROV.wasRevisionOf, source_iri(other)))
     for other in src.supersedes:

@@ -19,7 +19,8 @@ Options: ``tables`` (text only: each ``name``, ``title`` for locators, and the l
 ``starts`` after and ``ends`` at, matched whole; without it the whole document is one table, read
 as a sheet); ``columns`` (role -> normalised heading prefixes; roles ``instrument``, ``country``,
 ``signature_date``, ``act_date``, ``deposit_date``); ``required`` roles; ``marks`` (a mark printed
-after a date -> the kind of act it records) and ``default_kind``; ``footnotes`` (footnote numbers
+after a date -> the kind of act it records) and ``default_kind``; ``day_month`` (``auto``: each
+table's order decided from its unambiguous dates; ``day-first`` or ``month-first``); ``footnotes`` (footnote numbers
 stuck to a participant's name are removed); ``non_states`` (participants that are not states, such
 as the European Union: reported, not recorded). Dates are numeric (``DD/MM/YYYY``, ``MM/DD/YY``:
 the order decided per table), written out (``9 Sep 2003``, ``9 de septiembre de 2003``), ISO or a
@@ -41,7 +42,7 @@ from mandato.normalise import normalise
 from mandato.packaged import ontology_graph
 
 from .base import ReadContext
-from .dates import DateProblem, PartialDate, decide_order, parse_cell, split_numeric
+from .dates import DAY_FIRST, MONTH_FIRST, DateProblem, PartialDate, decide_order, parse_cell, split_numeric
 from .sheets import read_sheets
 from .treaty_actions import label_of, treaty_action
 
@@ -73,7 +74,7 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         start = _find(ctx, lines, table["starts"], 0)
         end = _find(ctx, lines, table["ends"], start + 1)
         rows = _rows(ctx, step, table, lines, start + 1, end)
-        _emit(ctx, table, rows)
+        _emit(ctx, {**table, "day_month": _order(ctx, step)}, rows)
 
 
 def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
@@ -91,11 +92,21 @@ def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
             instrument = _instrument(ctx)  # the error: a table about one treaty must name it
         rows = _sheet_rows(ctx, step, instrument, roles, sheet.rows, heading + 1)
         where = f"sheet '{sheet.name}'" if sheet.name else ctx.source.path.name
-        _emit(ctx, {"name": sheet.name or ctx.source.path.name, "title": where}, rows)
+        _emit(ctx, {"name": sheet.name or ctx.source.path.name, "title": where, "day_month": _order(ctx, step)}, rows)
     ctx.sheet = None
     if not found:
         raise ctx.error(None, None, "no heading row names a participant column and a column of acts",
                         "a heading row such as Participant | Signature | Ratification, Accession(a), Succession(d)")
+
+
+def _order(ctx: ReadContext, step: dict[str, Any]) -> str | None:
+    """The option ``day_month``: ``auto`` (decided per table from its unambiguous dates), or the
+    order every numeric date of the tables is written in."""
+    value = step.get("day_month", "auto")
+    orders = {"auto": None, "day-first": DAY_FIRST, "month-first": MONTH_FIRST}
+    if value not in orders:
+        raise ctx.error(None, None, f"the layout's day_month is '{value}'", "auto, day-first or month-first")
+    return orders[value]
 
 
 def _instrument(ctx: ReadContext) -> URIRef:
@@ -158,6 +169,10 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef | Non
         name = cell["country"]
         if step.get("footnotes"):
             name = FOOTNOTE.sub("", name)
+        if not (cell.get("signature_date") or cell.get("act_date")):  # a note under the table, or a row of no act
+            text = " | ".join(c.strip() for c in cells if c.strip())
+            ctx.find("unread-row", f"the row gives no date of an act and records nothing: '{text[:120]}'", number)
+            continue
         if not name:
             raise ctx.error(number, column["country"] + 1, "the participant cell is empty", "a participant's name")
         if normalise(name) in non_states:
@@ -290,7 +305,7 @@ def _dates(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[Partial
     numeric = [(parts[0], parts[1]) for row in rows for value in (row.act, row.deposit)
                if value and (parts := split_numeric(value))]
     try:
-        order = decide_order(numeric) if numeric else None
+        order = table.get("day_month") or (decide_order(numeric) if numeric else None)
     except DateProblem as exc:
         raise ctx.error(rows[0].line if rows else None, None, f"table {table['name']}: {exc}") from None
     parsed = []

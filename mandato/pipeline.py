@@ -65,7 +65,8 @@ def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
 
 
 ENTRY_KEYS = {"id", "file", "title", "layout", "jurisdiction", "locality", "actors", "plan", "plans", "curated",
-              "instrument", "original", "amends", "supersedes"}
+              "instrument", "original", "amends", "supersedes", "authority", "as_at"}
+AUTHORITIES = ("depositary", "regional", "national")
 ISO_ALPHA2 = re.compile(r"^[A-Z]{2}$")
 SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
@@ -141,6 +142,13 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
             raise wrong(f"'{label}' has unknown facts {bad}", "facts among " + ", ".join(PLAN_FACTS))
         plans[role] = facts
     curated = inside(entry["curated"], "curated file") if entry.get("curated") else None
+    authority = entry.get("authority")
+    if authority is not None and authority not in AUTHORITIES:
+        raise wrong(f"'authority' is {authority!r}", "authority: " + ", ".join(AUTHORITIES))
+    as_at = str(entry["as_at"]) if entry.get("as_at") is not None else None
+    if as_at is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", as_at):
+        raise wrong(f"'as_at' is {entry['as_at']!r}", "as_at: the date of the status the source gives, "
+                    "such as 2024-06-30 (or 2024-06, 2024)")
     relations = {}
     for key in ("amends", "supersedes"):
         value = entry.get(key) or []
@@ -150,7 +158,8 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
         relations[key] = tuple(value)
     return Source(id=entry["id"], path=file, title=entry["title"], layout=layout, jurisdiction=jurisdiction,
                   locality=entry.get("locality"), actors=entry.get("actors"), plans=plans, curated=curated,
-                  instrument=entry.get("instrument"), original=entry.get("original"), **relations)
+                  instrument=entry.get("instrument"), original=entry.get("original"), authority=authority,
+                  as_at=as_at, **relations)
 
 
 def sources_for(paths: Iterable[Path], layout: str | None = None, jurisdiction: str | None = None) -> list[Source]:

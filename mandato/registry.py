@@ -17,13 +17,13 @@ from typing import Any
 
 import yaml
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, ORG, WD, class_term, resource, source_iri
 from mandato.normalise import normalise
 from mandato.packaged import REFERENCE_DIR, ontology_graph
-from mandato.resolve import NAMES_QUERY, Matcher
+from mandato.resolve import NAME_PROPERTIES, Matcher
 
 
 def partial_date(text: str) -> Literal:
@@ -43,8 +43,17 @@ class Registry:
     actors: dict[str, dict[tuple[str, ...], URIRef]] = field(default_factory=dict)
 
     def matcher(self, kind: str, cls: URIRef) -> Matcher:
-        rows: Any = (self.graph + ontology_graph()).query(NAMES_QUERY, initBindings={"class": cls})
-        return Matcher(kind, ((str(s), str(n), str(lbl) if lbl else None) for s, n, lbl in rows))
+        """The names of the registry's resources of class ``cls`` (or a subclass), as NAMES_QUERY
+        finds them in a store, read straight from the graph (rdflib's SPARQL took 0.8 s here)."""
+        g = self.graph
+        classes = {cls, *ontology_graph().transitive_subjects(RDFS.subClassOf, cls),
+                   *g.transitive_subjects(RDFS.subClassOf, cls)}
+        rows: list[tuple[str, str, str | None]] = []
+        for subject in {s for c in classes for s in g.subjects(RDF.type, c)}:
+            label = next((str(x) for x in g.objects(subject, SKOS.prefLabel)
+                          if isinstance(x, Literal) and x.language == "es"), None)
+            rows.extend((str(subject), str(name), label) for p in NAME_PROPERTIES for name in g.objects(subject, p))
+        return Matcher(kind, rows)
 
     @cached_property
     def countries(self) -> Matcher:

@@ -15,21 +15,24 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rdflib.namespace import DCTERMS, SKOS
+
 from mandato.errors import ParameterError, UnknownName
+from mandato.namespaces import MDO
 from mandato.normalise import normalise, tokens
 
-# The properties whose values name a resource. One query text serves the registry graph
-# (rdflib, in readers) and the store (pyoxigraph or a remote endpoint, in saved queries).
-NAMES_QUERY = """
+# The properties whose values name a resource: the registry's matchers read them from its graph
+# (mandato.registry), the saved queries' resolver from the store (NAMES_QUERY).
+NAME_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, MDO.shortName, MDO.depositaryId, MDO.isoAlpha2, MDO.isoAlpha3,
+                   DCTERMS.identifier)
+NAMES_QUERY = f"""
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX mdo: <https://w3id.org/mandato/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?name ?label WHERE {
+SELECT ?s ?name ?label WHERE {{
   ?s a/rdfs:subClassOf* ?class .
-  ?s skos:prefLabel|skos:altLabel|mdo:shortName|mdo:depositaryId|mdo:isoAlpha2|mdo:isoAlpha3|dcterms:identifier ?name .
-  OPTIONAL { ?s skos:prefLabel ?label FILTER(lang(?label) = "es") }
-}
+  ?s {"|".join(f"<{p}>" for p in NAME_PROPERTIES)} ?name .
+  OPTIONAL {{ ?s skos:prefLabel ?label FILTER(lang(?label) = "es") }}
+}}
 """
 
 

@@ -274,6 +274,7 @@ def test_a_depositary_status_table_reads_exactly(cli, tmp_path, file):
     code, _, err = cli("--store", tmp_path / "store", "ingest", corpus)
     assert code == 0, err
     assert "European Union is a participant that is not a state; its acts are not recorded [not-a-state]" in err
+    assert "the row gives no date of an act and records nothing: '3 With a territorial exclusion" in err  # a note
     rows = run(Store(tmp_path / "store", must_exist=True), "ratifications", {"instrument": "XVIII-12-a"}).records()
     got: dict[str, list] = {}
     for r in rows:
