@@ -28,9 +28,11 @@ def heading(ctx: ReadContext, step: dict[str, Any], name: str, after: int = 0, r
     (case and accents aside)."""
     markers = ctx.option(step, name)
     markers = [markers] if isinstance(markers, str) else list(markers)
-    wanted = [fold(m) for m in markers]
+    wanted = [w for w in (fold(m) for m in markers) if w]
+    width = 2 * max((len(w) for w in wanted), default=0) + 8  # folding a long matrix row whole costs much
     for i in range(after, len(ctx.source.lines)):
-        if any(fold(ctx.source.lines[i]).startswith(w) for w in wanted if w):
+        start = fold(ctx.source.lines[i][:width])
+        if any(start.startswith(w) for w in wanted):
             return i
     if required:
         raise ctx.missing(f"the heading '{markers[0]}' ({name})", markers[0], after)

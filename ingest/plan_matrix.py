@@ -75,6 +75,7 @@ class PlanBuilder:
         self.root = Node(self.plan, None, ())
         self.actors = ctx.registry.actors.get(scope, {})
         self.activities = 0
+        self._near: dict[str, list[str]] = {}  # candidates() per unresolved name
         self.period: tuple[int, int] | None = None  # the plan's first and last year
         self.line = 1  # the line of the plan's title
 
@@ -186,6 +187,8 @@ class PlanBuilder:
     def candidates(self, name: str) -> list[str]:
         """The plan's actors whose names are nearest to ``name`` (at most three), as printed in
         the reference data, for a curator to pick or to add as a variant."""
+        if name in self._near:
+            return self._near[name]
         names = {" ".join(words): iri for words, iri in self.actors.items()}
         pieces = [name, *(p for p in re.split(r"[,;]|\s+y\s+", name) if p.strip() and p != name)]
         out: list[str] = []
@@ -194,6 +197,7 @@ class PlanBuilder:
             label = self.ctx.registry.graph.value(names[key], SKOS.prefLabel) or key
             if f"'{label}'" not in out:
                 out.append(f"'{label}'")
+        self._near[name] = out[:3]
         return out[:3]
 
 
