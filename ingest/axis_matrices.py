@@ -4,7 +4,8 @@ the Regional Coalition's operational plans, e.g. the built-in layout ``coalition
 Options: ``kind``, ``cover`` (see ``plans_common``: the matrices start after the title's line)
 and ``ends`` (a pattern of the line after the last matrix; the end of the text when absent);
 ``axis`` and ``objective`` (patterns of heading lines, without tabs: the first group the
-notation, the second the text, which may stand on a later line); ``levels``. Progress columns
+notation, the second the text, which may stand on a later line); ``columns`` (optional: the
+matrix column synonyms, as in ``plan_matrix``) and ``levels``. Progress columns
 ("Año 2020" over "Programado | Ejecutado", or "I Semestre") are read against the plan's period.
 """
 

@@ -4,10 +4,11 @@ trafficking, e.g. the built-in layout ``national-plan-frame``).
 
 Options: ``kind``, ``cover`` (see ``plans_common``); ``frame``, ``matrices`` and ``closing``
 (each a list of headings, matched at the start of a line, case and accents aside: the strategic
-frame, the section of matrices, and the sections that may end it, where the last is optional: the
-matrices then run to the end); ``axis`` and ``objective`` (patterns of their headings, the first
+frame, the section of matrices, and the sections that may end it; without a closing section the
+matrices run to the end of the text); ``axis`` and ``objective`` (patterns of their headings, the first
 group the number, an axis's second group its name; an objective's text is the next non-empty
-line, or the pattern's second group when the heading carries it); ``levels`` and
+line, or the pattern's second group when the heading carries it); ``columns`` (optional: the
+matrix column synonyms, as in ``plan_matrix``), ``levels`` and
 ``split_targets`` (target cells listing several targets separated by wide spaces).
 """
 

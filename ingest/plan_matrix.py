@@ -1,7 +1,8 @@
 """The generic, header-driven reader of plan matrices (tab-separated text from PDFs), shared by
-the plan readers of each document, which say where the tables are and what the levels mean.
+the plan engines, whose layouts say where the tables are and what the levels mean.
 
-Layout handled: a heading row names the columns (synonyms in ``plan_matrices.yaml``), and
+Layout handled: a heading row names the columns (synonyms in ``plan_matrices.yaml``, or the
+layout step's own ``columns``, role -> normalised heading prefixes), and
 repeats after page breaks; title rows before it are skipped; cells may carry HTML; a row whose
 hierarchy cells are empty continues the objective or line above. The hierarchy follows the
 document's structure; notations are kept as printed, and a notation that does not extend its
@@ -30,13 +31,20 @@ from .base import ReadContext
 
 CONFIG = yaml.safe_load(Path(__file__).with_name("plan_matrices.yaml").read_text("utf-8"))
 NOTATION = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)*)\.?(?:\s+|$)")
-HEADINGS = sorted(((p, role) for role, ps in CONFIG["columns"].items() for p in ps), key=lambda x: -len(x[0]))
+
+
+def headings_of(columns: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(normalised heading prefix, role), longest prefixes first."""
+    return sorted(((normalise(p), role) for role, ps in columns.items() for p in ps), key=lambda x: -len(x[0]))
+
+
+HEADINGS = headings_of(CONFIG["columns"])
 ROLE_KINDS = {"responsible": ID["role-kind/responsible"], "collaborator": ID["role-kind/collaborator"]}
 
 
-def column_role(cell: str) -> str | None:
+def column_role(cell: str, headings: list[tuple[str, str]] = HEADINGS) -> str | None:
     norm = normalise(cell)
-    return next((role for prefix, role in HEADINGS if norm.startswith(prefix)), None) if norm else None
+    return next((role for prefix, role in headings if norm.startswith(prefix)), None) if norm else None
 
 
 def split_notation(text: str) -> tuple[str | None, str]:
@@ -207,6 +215,7 @@ class Levels:
 
     classes: dict[str, URIRef]
     split_targets: bool = False
+    headings: list[tuple[str, str]] = field(default_factory=lambda: HEADINGS)  # the matrices' column synonyms
 
 
 def levels_of(ctx: ReadContext, step: dict) -> Levels:
@@ -223,7 +232,8 @@ def levels_of(ctx: ReadContext, step: dict) -> Levels:
             raise ctx.error(None, None, f"the layout's level {role}: '{name}' is not a class of the ontology",
                             "a plan component class such as StrategicObjective")
         classes[role] = cls
-    return Levels(classes, bool(step.get("split_targets")))
+    columns = step.get("columns")
+    return Levels(classes, bool(step.get("split_targets")), headings_of(columns) if columns else HEADINGS)
 
 
 def _bounds(label: str) -> tuple[Literal, Literal]:
@@ -292,7 +302,7 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels,
             skip_next = skip_next and "\t" not in text
             continue
         cells = [c.strip() for c in text.split("\t")]
-        found = [column_role(c) for c in cells]
+        found = [column_role(c, levels.headings) for c in cells]
         if sum(r is not None for r in found) >= 3 and "activity" in found:
             roles = found
             target_heading = next((c for c, r in zip(cells, found, strict=True) if r == "target"), "")

@@ -5,7 +5,8 @@ sub-commission, e.g. the built-in layout ``conacoes-work-plan``).
 Options: ``kind``, ``cover`` and ``approval`` (patterns of the plan's facts, see
 ``plans_common``); ``section`` (the normalised start of a section's title, e.g. ``subcomision``)
 and ``objective`` (the start of the general objective row, within the three lines after the
-title: a title without one is an entry of a table of contents); ``levels`` (the hierarchy
+title: a title without one is an entry of a table of contents); ``columns`` (optional: the
+matrix column synonyms, as in ``plan_matrix``); ``levels`` (the hierarchy
 columns of the matrix and their ontology classes, outermost first). Each section becomes an
 axis coordinated by the bodies its title names, with its general objective and its matrix.
 """

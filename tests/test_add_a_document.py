@@ -549,3 +549,26 @@ def test_a_national_plan_that_differs_more_is_a_clear_error(cli, tmp_path, chang
     document.write_text(change(document.read_text(encoding="utf-8")), encoding="utf-8")
     code, _, err = cli("--store", tmp_path / "store", "ingest", corpus, "--reference", corpus / "reference")
     assert code == 2 and says in err and document.name in err and "Traceback" not in err, err
+
+
+def test_a_layout_copied_beside_the_manifest_reads_what_the_built_in_one_does_not(cli, tmp_path):
+    """A curator's copy of a built-in layout, edited: the matrices' activity column is headed
+    TAREAS, which the built-in synonyms do not know."""
+    from mandato.ingest.layouts import builtin_layouts
+
+    corpus = _copy(tmp_path, "guatemala-plan")
+    document = corpus / "plan-nacional-gt-2024-2028.md"
+    document.write_text(document.read_text(encoding="utf-8").replace("INMEDIATO\tACCIONES", "INMEDIATO\tTAREAS"),
+                        encoding="utf-8")
+    layout = yaml.safe_load(builtin_layouts()["national-plan-frame"].path.read_text(encoding="utf-8"))
+    frame = next(step for step in layout["steps"] if step["engine"] == "frame-matrices")
+    frame["columns"] = {"objective": ["objetivo inmediato"], "activity": ["tareas"], "target": ["metas"],
+                        "responsible": ["responsables"]}
+    (corpus / "my-layout.yaml").write_text(yaml.safe_dump(layout, allow_unicode=True), encoding="utf-8")
+    manifest = corpus / "sources.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("layout: national-plan-frame",
+                                                                     "layout: my-layout.yaml"), encoding="utf-8")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", corpus, "--reference", corpus / "reference")
+    assert code == 0, err
+    rows = run(Store(tmp_path / "store", must_exist=True), "plan-outline", {"plan": GT_KEY}).records()
+    assert [r["notation"] for r in rows if r["level"] == "activity"] == ["1.1.1", "1.1.2", "2.1.1"]
