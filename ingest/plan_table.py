@@ -35,6 +35,7 @@ from .plans_common import open_plan
 from .sheets import Sheet, read_sheets
 
 DETAILS = ("indicator", "target", "means")
+TEMPLATE_SHEETS = {"listas", "leame"}  # the lists and instructions of `mandato template`
 YEARISH = re.compile(r"^\d{4}(?:-Q[1-4]|-S[12]|-\d{2}(?:-\d{2})?)?$")
 
 
@@ -99,22 +100,29 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     if jurisdiction and not ctx.source.jurisdiction and not ctx.source.actors:
         ctx.sheet = facts_sheet
         _jurisdiction(ctx, *jurisdiction)
-    found = next(((sheet, hit) for sheet in sheets if (hit := _heading_row(ctx, step, sheet))), None)
-    if found is None:
+    found = [(sheet, hit) for sheet in sheets if (hit := _heading_row(ctx, step, sheet))]
+    if not found:
         first = next((" | ".join(c for c in row if c) for s in sheets for row in s.rows if any(row)), "")
         raise ctx.error(None, None, "no heading row names an activity column and another known column"
                         + (f"; the first row reads '{first[:120]}'" if first else "; the table is empty"),
                         "a heading row such as Eje | Objetivo | Actividad | Responsable | Indicador | Meta")
-    sheet, (heading, columns) = found
     ctx.sheet = facts_sheet  # where the plan's facts were read, for its errors and its provenance
     builder = open_plan(ctx, step, printed=facts)
-    ctx.sheet = sheet.name
     levels = levels_of(ctx, step)
-    for column, text in columns.unknown.items():
-        ctx.find("unread-column", f"the column '{text}' (column {column + 1}) is not a column of the layout; "
-                 "its cells are not recorded", heading + 1)
-    _rows(builder, sheet, heading, columns, list(levels.classes), levels.classes)
-    builder.require_activities(f"the table under the heading row {heading + 1}")
+    read = {facts_sheet, *(sheet.name for sheet, _ in found)}
+    for sheet in sheets:  # a workbook's other sheets are said, never dropped silently
+        if sheet.name not in read and normalise(sheet.name or "") not in TEMPLATE_SHEETS and any(map(any, sheet.rows)):
+            ctx.sheet = sheet.name
+            ctx.find("unread-sheet", f"the sheet '{sheet.name}' has no heading row of the layout; not read")
+    current: dict[str, tuple[str, Node]] = {}  # one plan across sheets: an axis on two sheets is one axis
+    known: dict[str, Node] = {}
+    for sheet, (heading, columns) in found:
+        ctx.sheet = sheet.name
+        for column, text in columns.unknown.items():
+            ctx.find("unread-column", f"the column '{text}' (column {column + 1}) is not a column of the layout; "
+                     "its cells are not recorded", heading + 1)
+        _rows(builder, sheet, heading, columns, list(levels.classes), levels.classes, current, known)
+    builder.require_activities(f"the table under the heading row {found[0][1][0] + 1}")
     ctx.sheet = None
 
 
@@ -127,9 +135,11 @@ def _jurisdiction(ctx: ReadContext, value: str, row: int) -> None:
 
 
 def _rows(builder: PlanBuilder, sheet: Sheet, heading: int, columns: Columns, order: list[str],
-          classes: dict) -> None:
+          classes: dict, current: dict[str, tuple[str, Node]], known: dict[str, Node]) -> None:
+    """The activities of a sheet; ``current``: role -> (its text, its node), as the rows above left
+    them (on this sheet or the sheets before); ``known``: every hierarchy node by its role, parent
+    and text, so that an axis or objective repeated anywhere is one node."""
     ctx = builder.ctx
-    current: dict[str, tuple[str, Node]] = {}  # role -> (its text, its node), as the rows above left them
     where = f"sheet '{sheet.name}'" if sheet.name else "table"
     for index in range(heading + 1, len(sheet.rows)):
         row, number = sheet.rows[index], index + 1
@@ -144,10 +154,9 @@ def _rows(builder: PlanBuilder, sheet: Sheet, heading: int, columns: Columns, or
                 if role in current:
                     parent = current[role][1]
                 continue
-            if role in current and current[role][0] == text and _under(current, order, depth, parent):
-                parent = current[role][1]
-                continue
-            node = builder.component(classes[role], parent, text, number, locator)
+            key = f"{role}\x00{'/'.join(parent.path)}\x00{text}"  # the same text under the same parent
+            node = known.get(key) or builder.component(classes[role], parent, text, number, locator)
+            known[key] = node
             current[role] = (text, node)
             for deeper in order[depth + 1:]:
                 current.pop(deeper, None)
@@ -161,12 +170,6 @@ def _rows(builder: PlanBuilder, sheet: Sheet, heading: int, columns: Columns, or
             continue
         act = builder.component(MDO.Activity, parent, cells["activity"], number, locator)
         _describe(builder, act, cells, number, {role: c + 1 for c, role in columns.roles.items()})
-
-
-def _under(current: dict[str, tuple[str, Node]], order: list[str], depth: int, parent: Node) -> bool:
-    """Whether the node the rows above left at ``order[depth]`` hangs from ``parent``."""
-    node = current[order[depth]][1]
-    return node.path[:-1] == parent.path
 
 
 def _describe(builder: PlanBuilder, act: Node, cells: dict[str, str], number: int, column: dict[str, int]) -> None:

@@ -13,6 +13,7 @@ A failure before the transaction commits, or before the swap, leaves the visible
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import time
@@ -46,6 +47,17 @@ _HANDLES: dict[Path, ox.Store] = {}
 
 def _beside(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE). Two renames leave a
+    moment when the store's path does not exist, and a reader opening it then would create an
+    empty store there, on which the second rename fails."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def _open(path: Path, must_exist: bool) -> ox.Store:
@@ -131,8 +143,11 @@ class Store(Queryable):
             raise
         _HANDLES.pop(self.path.resolve(), None)
         self.ox = None  # type: ignore[assignment]  # releases the directory's lock
-        self.path.rename(old_path)
-        new_path.rename(self.path)  # committed: from here on, the new data is the store
+        if _exchange(new_path, self.path):  # committed, atomically: the path never stands empty
+            new_path.rename(old_path)  # the old data, set aside
+        else:
+            self.path.rename(old_path)
+            new_path.rename(self.path)  # committed: from here on, the new data is the store
         shutil.rmtree(old_path, ignore_errors=True)
         self._reopen()
 

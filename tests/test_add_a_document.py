@@ -572,3 +572,28 @@ def test_a_layout_copied_beside_the_manifest_reads_what_the_built_in_one_does_no
     assert code == 0, err
     rows = run(Store(tmp_path / "store", must_exist=True), "plan-outline", {"plan": GT_KEY}).records()
     assert [r["notation"] for r in rows if r["level"] == "activity"] == ["1.1.1", "1.1.2", "2.1.1"]
+
+
+def test_a_workbook_with_a_sheet_per_axis_reads_every_sheet(cli, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Plan"
+    for row in (["Título", "Plan de prueba"], ["Período", "2025"], ["País", "PY"]):
+        book.active.append(row)
+    for title, rows in (("Prevención", [["1. Prevención", "1.1.1 Informar"], ["1. Prevención", "1.1.2 Formar"]]),
+                        ("Atención", [["2. Atención", "2.1.1 Atender"]]),
+                        ("Más prevención", [["1. Prevención", "1.1.3 Sensibilizar"]])):
+        sheet = book.create_sheet(title)
+        sheet.append(["Eje", "Acción"])
+        for row in rows:
+            sheet.append(row)
+    book.create_sheet("Notas").append(["Revisado por la mesa técnica en marzo."])
+    book.save(tmp_path / "plan.xlsx")
+    code, _, err = cli("--store", tmp_path / "store", "ingest", tmp_path / "plan.xlsx", "--layout", "plan-table")
+    assert code == 0, err
+    assert "sheet 'Notas': the sheet 'Notas' has no heading row of the layout; not read [unread-sheet]" in err
+    rows = run(Store(tmp_path / "store", must_exist=True), "plan-outline", {"plan": "plan"}).records()
+    assert sorted((r["level"], r["notation"], r["iri"].rsplit("/plan/plan/", 1)[1]) for r in rows) == [
+        ("activity", "1.1.1", "1/1-1-1"), ("activity", "1.1.2", "1/1-1-2"), ("activity", "1.1.3", "1/1-1-3"),
+        ("activity", "2.1.1", "2/2-1-1"), ("axis", "1", "1"), ("axis", "2", "2")]  # one axis on two sheets

@@ -1,5 +1,5 @@
-"""A wheel works outside the repository: it carries the ontology, shapes, saved queries, readers'
-mappings, the bundled corpus and the reference data."""
+"""A wheel works outside the repository: it carries the ontology, shapes, saved queries, the
+built-in layouts, the bundled corpus with its curated facts and the reference data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 import zipfile
 
 from conftest import HERE
-from mandato.packaged import CORPUS_DIR, QUERIES_DIR, REFERENCE_DIR, SHAPES_DIR
+from mandato.ingest.layouts import LAYOUT_DIR
+from mandato.packaged import CORPUS_DIR, CURATED_DIR, QUERIES_DIR, REFERENCE_DIR, SHAPES_DIR
 
 
 def test_the_wheel_carries_every_data_file(tmp_path):
@@ -16,7 +17,9 @@ def test_the_wheel_carries_every_data_file(tmp_path):
                    check=True, capture_output=True)
     wheel = next(tmp_path.glob("mandato-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {"mandato/ontology/mandato.ttl", "mandato/ingest/ratification_tables.yaml", "mandato/py.typed"}
+    expected = {"mandato/ontology/mandato.ttl", "mandato/ingest/plan_matrices.yaml", "mandato/py.typed"}
+    expected |= {f"mandato/ingest/layouts/{p.name}" for p in LAYOUT_DIR.glob("*.yaml")}
+    expected |= {f"mandato/data/corpus/curated/{p.name}" for p in CURATED_DIR.glob("*.yaml")}
     expected |= {f"mandato/queries/{p.name}" for p in QUERIES_DIR.glob("*.rq")}
     expected |= {f"mandato/shapes/{p.name}" for p in SHAPES_DIR.glob("*.ttl")}
     expected |= {f"mandato/data/corpus/{p.name}" for p in CORPUS_DIR.iterdir() if p.is_file()}

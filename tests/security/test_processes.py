@@ -71,7 +71,8 @@ def test_killing_ingest_kills_its_workers(tmp_path: Path):
 def test_killing_serve_kills_its_query_workers(corpus_store_path: Path, tmp_path: Path):
     port = free_port()
     store = tmp_path / "store"
-    subprocess.run(["cp", "-r", corpus_store_path, store], check=True)
+    # a consistent copy of a store this process holds open (cp -r raced its compactions)
+    Store(corpus_store_path, must_exist=True).ox.backup(str(store))
     proc = subprocess.Popen([MANDATO, "--store", store, "serve", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
