@@ -170,20 +170,7 @@ class PlanBuilder:
 
     def roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None = None) -> None:
         split = split_actors(text, self.actors)
-        agents = list(split.actors)
-        for name in split.unresolved:
-            agent = resource("organization", f"{self.scope.lower()}-unresolved", slug(name))
-            g = self.ctx.graph
-            g.add((agent, RDF.type, URIRef("http://www.w3.org/ns/org#Organization")))
-            g.add((agent, SKOS.prefLabel, Literal(name, lang="es")))
-            if len(self.scope) == 2:
-                g.add((agent, MDO.jurisdiction, resource("country", self.scope)))
-            self.ctx.derive(agent, line, f"line {line}, {kind} cell")
-            near = self.candidates(name)
-            self.ctx.find("unresolved-actor", f"'{name}' in the {kind} cell matches no actor of "
-                          f"data/reference/actors/{self.scope}.yaml; kept as its own actor"
-                          + (f" (did you mean {' or '.join(near)}?)" if near else ""), line, agent, cell)
-            agents.append(agent)
+        agents = [*split.actors, *(self.unresolved(name, f"the {kind} cell", line, cell) for name in split.unresolved)]
         for agent in agents:
             role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
             g = self.ctx.graph
@@ -191,6 +178,23 @@ class PlanBuilder:
             g.add((role, RDF.type, MDO.ActivityRole))
             g.add((role, MDO.agent, agent))
             g.add((role, MDO.roleKind, ROLE_KINDS[kind]))
+
+    def unresolved(self, name: str, where: str, line: int | None, cell: int | None = None) -> URIRef:
+        """A body that matches no actor of the plan's registry: kept as its own actor, as printed,
+        and reported with the nearest names, so that a curator can add the alias."""
+        agent = resource("organization", f"{self.scope.lower()}-unresolved", slug(name))
+        g = self.ctx.graph
+        g.add((agent, RDF.type, URIRef("http://www.w3.org/ns/org#Organization")))
+        g.add((agent, SKOS.prefLabel, Literal(name, lang="es")))
+        if len(self.scope) == 2:
+            g.add((agent, MDO.jurisdiction, resource("country", self.scope)))
+        if line is not None:
+            self.ctx.derive(agent, line, f"line {line}, {where.removeprefix('the ')}")
+        near = self.candidates(name)
+        self.ctx.find("unresolved-actor", f"'{name}' in {where} matches no actor of "
+                      f"data/reference/actors/{self.scope}.yaml; kept as its own actor"
+                      + (f" (did you mean {' or '.join(near)}?)" if near else ""), line, agent, cell)
+        return agent
 
     def candidates(self, name: str) -> list[str]:
         """The plan's actors whose names are nearest to ``name`` (at most three), as printed in

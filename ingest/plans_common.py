@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from mandato.namespaces import MDO, class_term, resource
-from mandato.normalise import strip_markup
+from mandato.normalise import normalise, strip_markup
 from mandato.packaged import ontology_graph
 
 from .actors import split_actors
@@ -40,6 +40,17 @@ def plan_kinds() -> list[str]:
     g = ontology_graph()
     return sorted(str(c).rsplit("#", 1)[-1] for c in g.transitive_subjects(RDFS.subClassOf, MDO.Plan)
                   if c != MDO.Plan and str(c).startswith(str(MDO)))
+
+
+def plan_kind(name: str) -> str | None:
+    """The plan class a kind names: its ontology name (``NationalPlan``), written apart
+    (``national-plan``) or its Spanish or English label ("plan nacional"), case aside."""
+    g = ontology_graph()
+    for kind in [*plan_kinds(), "Plan"]:
+        forms = {kind, re.sub(r"(?<!^)(?=[A-Z])", " ", kind), *map(str, g.objects(MDO[kind], RDFS.label))}
+        if normalise(name) in {normalise(f) for f in forms}:
+            return kind
+    return None
 
 
 def plan_key(ctx: ReadContext, role: str) -> str:
@@ -99,9 +110,11 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
     facts.update({k: (v, None) for k, v in stated.items() if v not in (None, "")})
     title, title_line = facts["title"]
     line = title_line or 1
-    kind = str(facts.get("kind", (step.get("kind", "Plan"), None))[0])
-    if kind not in plan_kinds() and kind != "Plan":
-        raise ctx.error(None, None, f"the plan kind '{kind}' is not a plan class of the ontology",
+    stated_kind = str(facts.get("kind", (step.get("kind", "Plan"), None))[0])
+    kind = plan_kind(stated_kind)
+    if kind is None:
+        raise ctx.error(facts.get("kind", (None, None))[1], None,
+                        f"the plan kind '{stated_kind}' is not a plan class of the ontology",
                         "one of " + ", ".join(plan_kinds()))
     first, last = _period(ctx, facts["period"])
     scope = scope_of(ctx)
@@ -167,22 +180,20 @@ def _date(ctx: ReadContext, value: Any, line: int | None) -> Literal:
 
 
 def _actors(ctx: ReadContext, builder: PlanBuilder, fact: str, value: Any, line: int | None) -> list[URIRef]:
-    """The bodies a fact names: keys of the reference data's organisations or names of the plan's
-    actors. A name the manifest states must resolve; one read from the text is kept as printed
-    and reported when it does not."""
+    """The bodies a fact names: keys of the reference data's organisations, or names of the plan's
+    actors. A key that names nothing is an error (a typo); a name that matches no actor is kept as
+    its own actor and reported, as a cell's would be."""
     names = value if isinstance(value, list) else [value]
     out: list[URIRef] = []
     for name in map(str, names):
-        known = resource("organization", name) if re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) else None
-        if known is not None and (known, None, None) in ctx.registry.graph:
+        if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", name):  # a key, such as cr-conacoes
+            known = resource("organization", name)
+            if (known, None, None) not in ctx.registry.graph:
+                raise ctx.error(line, None, f"the {fact} '{name}' is no organisation key of the reference data",
+                                "an organisation's key (data/reference) or a body's name")
             out.append(known)
             continue
         split = split_actors(name, builder.actors)
-        if split.unresolved and line is None:
-            raise ctx.error(None, None, f"the manifest's {fact} '{name}' names no actor of "
-                            f"data/reference/actors/{builder.scope}.yaml", "an organisation key or an actor's name")
-        for unresolved in split.unresolved:
-            ctx.find("unresolved-actor", f"'{unresolved}' ({fact.replace('_', ' ')}) matches no actor of "
-                     f"data/reference/actors/{builder.scope}.yaml; not recorded", line, builder.plan)
-        out.extend(split.actors)
+        where = f"the plan's {fact.replace('_', ' ')}" + ("" if line else " (manifest)")
+        out.extend([*split.actors, *(builder.unresolved(n, where, line) for n in split.unresolved)])
     return out

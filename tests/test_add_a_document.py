@@ -597,3 +597,23 @@ def test_a_workbook_with_a_sheet_per_axis_reads_every_sheet(cli, tmp_path):
     assert sorted((r["level"], r["notation"], r["iri"].rsplit("/plan/plan/", 1)[1]) for r in rows) == [
         ("activity", "1.1.1", "1/1-1-1"), ("activity", "1.1.2", "1/1-1-2"), ("activity", "1.1.3", "1/1-1-3"),
         ("activity", "2.1.1", "2/2-1-1"), ("axis", "1", "1"), ("axis", "2", "2")]  # one axis on two sheets
+
+
+@pytest.mark.parametrize("facts, says, code", [
+    ("{title: P, period: 2025, kind: plan nacional, issued_by: Gobernación de Alto Paraná}",
+     "'Gobernación de Alto Paraná' in the plan's issued by (manifest) matches no actor", 0),
+    ("{title: P, period: 2025, issued_by: py-minnna}", "the issued_by 'py-minnna' is no organisation key", 2),
+    ("{title: P, period: 2025, kind: plan quinquenal}", "the plan kind 'plan quinquenal' is not a plan class", 2),
+])
+def test_plan_facts_of_a_manifest(cli, tmp_path, facts, says, code):
+    """A kind is named as the ontology or its labels name it; a body's name the reference lacks is
+    kept and reported, as in a cell; a key that names nothing is a typo, an error."""
+    corpus = _copy(tmp_path, "paraguay-plan")
+    manifest = corpus / "sources.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text[: text.index("  plan:")] + f"  plan: {facts}\n", encoding="utf-8")
+    got, _, err = cli("--store", tmp_path / "store", "ingest", corpus, "--reference", corpus / "reference")
+    assert got == code and says in err, err
+    if code == 0:
+        plans = run(Store(tmp_path / "store", must_exist=True), "plans", {"country": "PY"}).records()
+        assert [(p["kind"], p["issued_by"]) for p in plans] == [("plan nacional", "Gobernación de Alto Paraná")]
