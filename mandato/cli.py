@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mandato import __version__
-from mandato.errors import MandatoError
+from mandato.errors import MandatoError, StoreError
 
 EPILOG = ("The store is --store DIR, else $MANDATO_STORE, else ./mandato-store; with --endpoint URL (or "
           "$MANDATO_ENDPOINT), query, validate, export and serve use that remote SPARQL store instead.")
@@ -37,17 +37,30 @@ def _store(args: argparse.Namespace):
 
 
 def _local(args: argparse.Namespace, must_exist: bool = True):
-    from mandato.store import Store, store_path
+    """The embedded store; read-only while a `mandato serve` reads it (commands that only read)."""
+    from mandato.store import ServeLock, Store, store_path
 
-    return Store(store_path(args.store), must_exist=must_exist)
+    path = store_path(args.store)
+    return Store(path, must_exist=must_exist, read_only=must_exist and ServeLock(path).held())
+
+
+def _writable(args: argparse.Namespace, must_exist: bool = True):
+    """The embedded store, to write: refused at once while a `mandato serve` reads it."""
+    from mandato.store import ServeLock, Store, store_path
+
+    path = store_path(args.store)
+    if ServeLock(path).held():
+        raise StoreError(f"a running 'mandato serve' reads the store at {path}: stop it, ingest, and start it "
+                         "again (or ingest into another --store and serve that one)")
+    return Store(path, must_exist=must_exist)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from mandato.pipeline import build, check_plan_keys, load_manifest, sources_for, triple_count, write
     from mandato.store import store_path
 
+    existing = _writable(args) if store_path(args.store).exists() else None  # a new store is made only to write
     sources = sources_for(args.paths, args.layout, args.jurisdiction) if args.paths else load_manifest()
-    existing = _local(args) if store_path(args.store).exists() else None  # a new store is made only to write
     kept = existing.added_reference() if existing is not None and not args.drop_reference else None
     reference = args.reference or kept
     if kept is not None and not args.reference:
@@ -56,7 +69,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _dry_run(args, sources, existing, reference)
     graphs, reports = build(sources, reference=reference)  # everything is read before the store is written
     check_plan_keys(existing, reports)
-    store = existing or _local(args, must_exist=False)
+    store = existing or _writable(args, must_exist=False)
     write(store, graphs)
     if args.reference or args.drop_reference:
         store.keep_reference(args.reference)
@@ -181,9 +194,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from mandato.api.app import create_app
     from mandato.api.http import Settings
+    from mandato.remote import Endpoint
+    from mandato.store import ServeLock, Store, store_path
 
     base_url = os.environ.get("MANDATO_BASE_URL") or f"http://{args.host}:{args.port}"
-    app = create_app(_store(args), Settings(base_url=base_url))
+    if Endpoint.from_options(args.endpoint, args.update_endpoint, args.graph_store) is not None:
+        store = _store(args)
+    else:  # read-only, so that query, export and validate run beside the server
+        path = store_path(args.store)
+        ServeLock(path).hold()
+        store = Store(path, must_exist=True, read_only=True)
+    app = create_app(store, Settings(base_url=base_url))
     # A line per request costs a third of the throughput of a cached answer: opt in.
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
     return 0

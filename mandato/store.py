@@ -14,6 +14,7 @@ A failure before the transaction commits, or before the swap, leaves the visible
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import shutil
 import time
@@ -80,6 +81,37 @@ def _open(path: Path, must_exist: bool) -> ox.Store:
     return _HANDLES[key]
 
 
+_SERVING: list[Any] = []  # the lock files a serving process holds
+
+
+class ServeLock:
+    """What `mandato serve` holds while it reads a store: a shared lock on a file beside the store
+    directory (the directory itself is swapped by an ingest). Commands that only read open the store
+    read-only while a server holds it; an ingest refuses at once, before reading any source, since
+    a server's read-only handles would not see the swap."""
+
+    def __init__(self, path: Path):
+        self.file = _beside(path, ".serving")
+
+    def hold(self) -> None:
+        """Take the shared lock for this process's life (several servers may read one store)."""
+        fh = self.file.open("a+")
+        fcntl.flock(fh, fcntl.LOCK_SH)
+        _SERVING.append(fh)  # kept open: the lock goes with the process
+
+    def held(self) -> bool:
+        """Whether a server (another process) holds the store now."""
+        if not self.file.exists():
+            return False
+        with self.file.open("a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
 class _Closed:
     """The handle of a store whose directory another process held when it was to be reopened."""
 
@@ -92,16 +124,30 @@ class _Closed:
 
 
 class Store(Queryable):
-    def __init__(self, path: Path | None, must_exist: bool = False):
-        """The store in directory ``path`` (created unless ``must_exist``), or in memory."""
+    def __init__(self, path: Path | None, must_exist: bool = False, read_only: bool = False):
+        """The store in directory ``path`` (created unless ``must_exist``), or in memory;
+        ``read_only``: opened without its lock, beside a server that reads it (see ServeLock)."""
         self.path = path
+        self.read_only = read_only
         self.matchers: dict[str, Any] = {}  # name resolvers of catalogue.matcher, per kind
-        self.ox = ox.Store() if path is None else _open(path, must_exist)
+        if path is None:
+            self.ox = ox.Store()
+        elif read_only:
+            if not path.exists():
+                raise StoreError(f"no store at {path}; run 'mandato ingest' first")
+            try:
+                self.ox = ox.Store.read_only(str(path))
+            except OSError as exc:
+                raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        else:
+            self.ox = _open(path, must_exist)
 
     # -- writing ---------------------------------------------------------------------------
 
     def replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
         """Replace each named graph by the given N-Triples, all at once or not at all."""
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only")
         kept = [g for g in self.named_graphs() if g not in graphs]
         new = sum(data.count(b"\n") for data in graphs.values())
         if self.path is not None and self._count(kept) <= REBUILD_RATIO * new:
