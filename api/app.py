@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -33,6 +36,7 @@ from .http import Settings, error_body, error_response, error_responses
 from .middleware import Guard
 
 log = logging.getLogger("mandato.api")
+STATIC_DIR = Path(__file__).with_name("static")
 
 
 def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> FastAPI:
@@ -62,12 +66,21 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
             state.pop("pool").close()
 
     app = FastAPI(
-        title="mandato", version=__version__, lifespan=lifespan,
+        title="mandato", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
         description="Actors, laws and commitments against human trafficking and the commercial sexual "
         "exploitation of children (ESCNNA) in Latin America, as linked data: saved queries, a SPARQL "
         "endpoint, dereferenceable IRIs and dumps.",
     )
     app.state.version = version
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The OpenAPI page, with Swagger UI from the package: it works with no network."""
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="mandato API",
+                                   swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger-ui/favicon-32x32.png")
     app.state.close = lambda: state.pop("pool").close() if "pool" in state else None
 
     @app.exception_handler(MandatoError)

@@ -286,3 +286,19 @@ def test_answers_are_kept_but_no_cache_asks_afresh(client):
     assert first.status_code == again.status_code == fresh.status_code == 200
     assert first.content == again.content == fresh.content and first.headers["content-type"].startswith("text/csv")
     assert client.get(url, params={**params, "format": "json"}).headers["content-type"].startswith("application/json")
+
+
+def test_the_openapi_page_works_with_no_network(client):
+    """/docs loads Swagger UI from the package, not from a CDN the machine may not reach: every
+    script, style sheet and icon it names is served by mandato itself."""
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    for asset in assets:
+        r = client.get(asset)
+        assert r.status_code == 200 and len(r.content) > 500, asset
+    assert "https:" not in page.headers["content-security-policy"]
+    assert client.get("/openapi.json").json()["info"]["title"] == "mandato"

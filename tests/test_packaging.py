@@ -1,5 +1,6 @@
 """A wheel works outside the repository: it carries the ontology, shapes, saved queries, the
-built-in layouts, the bundled corpus with its curated facts and the reference data."""
+built-in layouts, the bundled corpus with its curated facts, the reference data and the OpenAPI
+page's assets."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 import zipfile
 
 from conftest import HERE
+from mandato.api.app import STATIC_DIR
 from mandato.ingest.layouts import LAYOUT_DIR
 from mandato.packaged import CORPUS_DIR, CURATED_DIR, QUERIES_DIR, REFERENCE_DIR, SHAPES_DIR
 
@@ -20,6 +22,7 @@ def test_the_wheel_carries_every_data_file(tmp_path):
     expected = {"mandato/ontology/mandato.ttl", "mandato/ingest/plan_matrices.yaml", "mandato/py.typed"}
     expected |= {f"mandato/ingest/layouts/{p.name}" for p in LAYOUT_DIR.glob("*.yaml")}
     expected |= {f"mandato/data/corpus/curated/{p.name}" for p in CURATED_DIR.glob("*.yaml")}
+    expected |= {f"mandato/api/static/swagger-ui/{p.name}" for p in STATIC_DIR.joinpath("swagger-ui").iterdir()}
     expected |= {f"mandato/queries/{p.name}" for p in QUERIES_DIR.glob("*.rq")}
     expected |= {f"mandato/shapes/{p.name}" for p in SHAPES_DIR.glob("*.ttl")}
     expected |= {f"mandato/data/corpus/{p.name}" for p in CORPUS_DIR.iterdir() if p.is_file()}
