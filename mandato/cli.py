@@ -59,13 +59,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from mandato.pipeline import build, check_plan_keys, load_manifest, sources_for, triple_count, write
     from mandato.store import store_path
 
-    existing = _writable(args) if store_path(args.store).exists() else None  # a new store is made only to write
+    dry = args.dry_run or args.annotate  # a dry run only reads: it runs beside a server too
+    opened = _local if dry else _writable
+    existing = opened(args) if store_path(args.store).exists() else None  # a new store is made only to write
     sources = sources_for(args.paths, args.layout, args.jurisdiction) if args.paths else load_manifest()
     kept = existing.added_reference() if existing is not None and not args.drop_reference else None
     reference = args.reference or kept
     if kept is not None and not args.reference:
         print("the reference data an earlier ingest added is kept (--drop-reference drops it)", file=sys.stderr)
-    if args.dry_run or args.annotate:
+    if dry:
         return _dry_run(args, sources, existing, reference)
     graphs, reports = build(sources, reference=reference)  # everything is read before the store is written
     check_plan_keys(existing, reports)
@@ -202,8 +204,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store = _store(args)
     else:  # read-only, so that query, export and validate run beside the server
         path = store_path(args.store)
-        ServeLock(path).hold()
         store = Store(path, must_exist=True, read_only=True)
+        ServeLock(path).hold()
     app = create_app(store, Settings(base_url=base_url))
     # A line per request costs a third of the throughput of a cached answer: opt in.
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)

@@ -42,6 +42,8 @@ def test_read_while_serving_and_ingest_refused(tmp_path: Path):
         assert (tmp_path / "dump.nq").stat().st_size > 1_000_000
         validate = _run("--store", store, "validate")
         assert validate.returncode == 0, validate.stderr
+        dry = _run("--store", store, "ingest", "--dry-run")  # a dry run only reads
+        assert dry.returncode == 0 and "0 new, 0 changed, 0 removed" in dry.stdout, dry.stderr
         started = time.monotonic()
         ingest = _run("--store", store, "ingest")
         assert ingest.returncode == 2 and "a running 'mandato serve' reads the store" in ingest.stderr
