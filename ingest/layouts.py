@@ -109,22 +109,3 @@ def _include(step: Any, path: Path, wrong) -> list[Any]:
 @cache
 def builtin_layouts() -> dict[str, Layout]:
     return {p.stem: read_layout(p) for p in sorted(LAYOUT_DIR.glob("*.yaml"))}
-
-
-def find_layout(ref: str, beside: Path, where: Location) -> Layout:
-    """The layout ``ref`` names: a built-in layout, or a layout file (``….yaml``) in the directory
-    ``beside`` (a manifest's)."""
-    if ref in builtin_layouts():
-        return builtin_layouts()[ref]
-    if ref.endswith((".yaml", ".yml")):
-        directory = beside.resolve()
-        path = (directory / ref).resolve()
-        if not path.is_relative_to(directory):
-            raise IngestError(where, f"the layout file '{ref}' is outside the manifest's directory",
-                              "a layout file beside the manifest (or below it)")
-        if not path.is_file():
-            raise IngestError(where, f"no layout file '{ref}' beside the manifest",
-                              "a built-in layout (mandato layouts) or a layout file beside the manifest")
-        return read_layout(path)
-    raise IngestError(where, f"unknown layout '{ref}'", "one of " + ", ".join(builtin_layouts())
-                      + ", or a layout file beside the manifest (name.yaml)")

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from rdflib import URIRef
@@ -61,7 +62,7 @@ class Row:
 
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
-    kinds = {str(k).rsplit("/", 1)[-1] for k in ontology_graph().subjects(RDF.type, MDO.TreatyActionKind)}
+    kinds = set(_kinds_by_label().values())
     unknown = sorted({*ctx.option(step, "marks").values(), ctx.option(step, "default_kind")} - kinds)
     if unknown:
         raise ctx.error(None, None, f"the layout's marks name unknown kinds of act {unknown}",
@@ -131,6 +132,7 @@ def _known_heading(step: dict[str, Any], row: list[str]) -> bool:
 FOOTNOTE = re.compile(r"(?<=\D)\s*\d+(?:\s*,\s*\d+)*\s*$")
 
 
+@cache
 def _kinds_by_label() -> dict[str, str]:
     """The kinds of act by their notation and their Spanish and English labels, normalised."""
     g = ontology_graph()

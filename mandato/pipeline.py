@@ -27,7 +27,7 @@ from mandato.digests import serialized
 from mandato.errors import IngestError, Location, StoreError
 from mandato.ingest import ENGINES, curated_facts, legal_references
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
-from mandato.ingest.layouts import builtin_layouts, find_layout
+from mandato.ingest.layouts import builtin_layouts, read_layout
 from mandato.ingest.plans_common import PLAN_FACTS
 from mandato.ingest.sheets import stated_layout
 from mandato.namespaces import ID, MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH, SOURCE_GRAPH_PREFIX, source_graph
@@ -106,12 +106,17 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
     if entry.get("layout") is not None:
         if not isinstance(entry["layout"], str):
             raise wrong(f"'layout' is {entry['layout']!r}", "a layout name (mandato layouts) or a layout file")
-        try:
-            layout = find_layout(entry["layout"], path.parent, where)
-        except IngestError as exc:
-            if exc.location != where:  # a layout file that cannot be read names itself
-                raise
-            raise wrong(exc.problem, exc.expected or "a layout") from None
+        ref = entry["layout"]
+        layout = builtin_layouts().get(ref)
+        if layout is None and ref.endswith((".yaml", ".yml")):
+            layout_file = inside(ref, "layout file")
+            if not layout_file.is_file():
+                raise wrong(f"no layout file '{ref}' beside the manifest",
+                            "a built-in layout (mandato layouts) or a layout file beside the manifest")
+            layout = read_layout(layout_file)  # a layout file that cannot be read names itself
+        elif layout is None:
+            raise wrong(f"unknown layout '{ref}'", "one of " + ", ".join(builtin_layouts())
+                        + ", or a layout file beside the manifest (name.yaml)")
     suffix = file.suffix.lower().lstrip(".")
     if layout is not None and suffix not in layout.formats:
         tables = [n for n, lay in builtin_layouts().items() if suffix in lay.formats]
@@ -254,14 +259,14 @@ def _related(source: Source | None, other: str) -> bool:
 
 
 def _read(source: Source, reference: Path | None) -> tuple[bytes, SourceReport]:
-    graph, report = read_source(source, _registry(reference))
+    graph, report = read_source(source, registry_for(reference))
     return serialized(str(source_graph(source.id)), graph), report
 
 
 _REGISTRIES: dict[Path | None, Registry] = {}
 
 
-def _registry(reference: Path | None) -> Registry:
+def registry_for(reference: Path | None) -> Registry:
     """The bundled reference data with the directory ``reference`` added (and overriding by key),
     loaded once per process (workers load their own)."""
     if reference not in _REGISTRIES:
@@ -308,7 +313,7 @@ def build(
     into N-Triples, keyed by named graph; touches no store."""
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     say(f"reading reference data{f' with {reference} added' if reference else ''}")
-    reg_graph, reg_findings = registry_graph(_registry(reference))
+    reg_graph, reg_findings = registry_graph(registry_for(reference))
     graphs = {str(g): serialized(str(g), content)
               for g, content in ((ONTOLOGY_GRAPH, ontology_graph()), (REGISTRY_GRAPH, reg_graph))}
     reports = []

@@ -24,8 +24,7 @@ from mandato.errors import IngestError, Location, MandatoError
 from mandato.ingest.base import Source
 from mandato.namespaces import GRAPH, ID, MDO, ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.packaged import ontology_graph
-from mandato.pipeline import SourceReport, plan_key_conflicts, read_source, registry_graph
-from mandato.registry import load_registry
+from mandato.pipeline import SourceReport, plan_key_conflicts, read_source, registry_for, registry_graph
 from mandato.store import Store
 from mandato.validation import validate
 
@@ -64,7 +63,7 @@ class Review:
 
 
 def review(sources: list[Source], store: Store | None, reference: Path | None = None) -> list[Review]:
-    registry = load_registry(*([reference] if reference else []))
+    registry = registry_for(reference)
     reviews: list[Review] = []
     graphs: dict[str, Graph] = {}
     reports: list[SourceReport] = []
