@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -30,7 +30,7 @@ from mandato.query_pool import QueryPool
 from mandato.remote import RemoteRunner, RemoteStore
 from mandato.store import Store
 
-from . import linked_data, queries, sparql
+from . import linked_data, pages, queries, sparql
 from .cache import AnswerCache
 from .http import Settings, error_body, error_response, error_responses
 from .middleware import Guard
@@ -83,8 +83,12 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
                                    swagger_favicon_url="/static/swagger-ui/favicon-32x32.png")
     app.state.close = lambda: state.pop("pool").close() if "pool" in state else None
 
+    people = pages.Pages(store, settings.base_url.rstrip("/"))
+
     @app.exception_handler(MandatoError)
-    async def mandato_error(request: Request, exc: MandatoError) -> JSONResponse:
+    async def mandato_error(request: Request, exc: MandatoError) -> Response:
+        if pages.is_page(request):  # a person in a browser reads the error on a page
+            return people.error(request, exc)
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
@@ -103,8 +107,11 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
         log.exception("unhandled error on %s", request.url.path)
         return error_body(500, "internal server error")
 
-    @app.get("/", tags=["about"], summary="What this server offers")
-    def index() -> dict[str, Any]:
+    @app.get("/", tags=["about"], summary="What this server offers (JSON; a browser gets the home page)",
+             response_model=None)
+    def index(request: Request) -> dict[str, Any] | Response:
+        if pages.wants_html(request):
+            return people.home(request, None)
         base = settings.base_url.rstrip("/")
         return {"name": "mandato", "version": __version__, "dataset_version": version, "links": {
             "queries": f"{base}/queries", "sparql": f"{base}/sparql", "dataset": f"{base}/dataset",
@@ -115,7 +122,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
     app.state.answer_cache = AnswerCache(settings.cache_bytes) if isinstance(store, Store) else None
     base = settings.base_url.rstrip("/")
     routers = [queries.router(store, app.state.answer_cache), sparql.router(pool, store, settings.service_hosts, base),
-               linked_data.router(store, version, base)]
+               linked_data.router(store, version, base, people), pages.router(people)]
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -4,14 +4,12 @@ validation report."""
 
 from __future__ import annotations
 
-import html
 import json
 import threading
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
@@ -19,21 +17,20 @@ from mandato import __version__
 from mandato.catalogue import inject_values
 from mandato.namespaces import BASE, ID, MDO, PREFIXES
 from mandato.packaged import ontology_graph
-from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, RDFLIB_FORMATS, Triples, cell, render
+from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, RDFLIB_FORMATS, Triples, render
 from mandato.terms import SAFE_IRI
 from mandato.validation import render_report, validate
 
 from .http import AnyStore, NotFound, answers, choices, choose
+from .pages import Pages
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?o ?label WHERE { ?s ?p ?o . ?o skos:prefLabel ?label FILTER(lang(?label) = "es") }"""
 DATASET_MEDIA = {name: media for name, (media, _, _) in DATASET_FORMATS.items()}
 REPORT_MEDIA = {"json": "application/json", "turtle": "text/turtle"}
 
 
-def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
+def router(store: AnyStore, version: str, base_url: str, pages: Pages) -> APIRouter:
     r = APIRouter(tags=["linked data"])
     report_lock = threading.Lock()
     report_cache: dict[str, Any] = {}
@@ -45,23 +42,22 @@ def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
         iri = f"{ID}{key}"
         if not SAFE_IRI.fullmatch(iri):  # no resource has such an IRI: refused before it reaches a query
             raise NotFound(f"no resource <{iri}>")
-        text = inject_values(DESCRIBE, {"s": URIRef(iri)})
-        triples = store.construct(text)
-        if not triples:
-            raise NotFound(f"no resource <{iri}>")
         offered = {"html": "text/html", **GRAPH_MEDIA}
         fmt = choose(request, format, offered, "turtle")
-        if fmt == "html":
-            rows = store.select(inject_values(LABELS, {"s": URIRef(iri)})).records()
-            labels = {r["o"]: r["label"] for r in rows if r["o"] and r["label"]}
-            return HTMLResponse(_html(iri, triples, labels))
+        if fmt == "html":  # the page for people (api.pages), with links in and out
+            return pages.resource(request, iri)
+        triples = store.construct(inject_values(DESCRIBE, {"s": URIRef(iri)}))
+        if not triples:
+            raise NotFound(f"no resource <{iri}>")
         return Response(render(Triples(triples), fmt), media_type=offered[fmt])
 
-    @r.get("/ontology", summary="The ontology (Turtle, JSON-LD, N-Triples or RDF/XML)", response_model=None,
-           responses=answers(GRAPH_MEDIA, 406, 414))
-    def ontology(request: Request, format: str | None = Query(None, json_schema_extra=choices(GRAPH_MEDIA))
-                 ) -> Response:
-        fmt = choose(request, format, GRAPH_MEDIA, "turtle")
+    @r.get("/ontology", summary="The ontology (Turtle, JSON-LD, N-Triples or RDF/XML; HTML documentation)",
+           response_model=None, responses=answers({"html": "text/html", **GRAPH_MEDIA}, 406, 414))
+    def ontology(request: Request, format: str | None = Query(
+            None, json_schema_extra=choices(["html", *GRAPH_MEDIA]))) -> Response:
+        fmt = choose(request, format, {"html": "text/html", **GRAPH_MEDIA}, "turtle")
+        if fmt == "html":
+            return pages.ontology(request)
         return Response(ontology_graph().serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8"),
                         media_type=GRAPH_MEDIA[fmt])
 
@@ -104,29 +100,6 @@ def router(store: AnyStore, version: str, base_url: str) -> APIRouter:
         return Response(report_cache[fmt], media_type=REPORT_MEDIA[fmt])
 
     return r
-
-
-def _link(value: str) -> str:
-    text = html.escape(value)
-    if value.startswith(str(ID)):
-        return f'<a href="/id/{html.escape(value[len(str(ID)):])}">{text}</a>'
-    if value.startswith(("http://", "https://")):
-        return f'<a href="{text}">{text}</a>'
-    return text
-
-
-def _html(iri: str, triples: list[ox.Triple], labels: dict[str, str]) -> str:
-    title = next((t.object.value for t in triples if t.predicate.value.endswith("#prefLabel")
-                  and isinstance(t.object, ox.Literal) and t.object.language == "es"), iri)
-    rows = []
-    for t in sorted(triples, key=lambda t: (t.predicate.value, cell(t.object))):
-        obj = cell(t.object)
-        shown = _link(obj) + (f" <small>({html.escape(labels[obj])})</small>" if obj in labels else "")
-        rows.append(f"<tr><td>{_link(t.predicate.value)}</td><td>{shown}</td></tr>")
-    return ("<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
-            f"<p><code>{html.escape(iri)}</code> · <a href=\"?format=turtle\">Turtle</a> · "
-            f"<a href=\"?format=jsonld\">JSON-LD</a></p><table>{''.join(rows)}</table></body></html>")
 
 
 def _void(store: AnyStore, base: str, version: str) -> Graph:

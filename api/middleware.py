@@ -11,11 +11,12 @@ the dataset's version, and the security and caching headers.
   declared length included.
 - HEAD is answered as GET without the body; OPTIONS (other than a CORS preflight, which
   :class:`starlette.middleware.cors.CORSMiddleware` answers) gives 204 with ``Allow``.
-- GET answers carry an ETag tied to the dataset's version (the store cannot change while served)
-  and ``Vary: Accept`` (the body depends on it); ``If-None-Match`` gives 304.
+- GET answers carry an ETag tied to the dataset's version (the store cannot change while served),
+  the Accept header and the cookies (a page's language), and ``Vary: Accept, Cookie``;
+  ``If-None-Match`` gives 304.
 - Every answer carries ``X-Content-Type-Options: nosniff``, a frame policy, a referrer policy and a
-  Content Security Policy (the interactive API page, which loads its assets from a CDN, gets a
-  wider one).
+  Content Security Policy (the interactive API page, started by an inline script, gets a wider one;
+  a page for people that sets its own keeps it).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 's
 DOCS_PATHS = ("/docs",)
 TARPIT = 1.0  # seconds before a refusal to a client that did not wait its Retry-After
 REFUSED_KEPT = 10_000  # clients whose last refusal is remembered (oldest forgotten first)
+VARY = "Accept, Cookie"  # a page's language may come from its cookie (api.pages)
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"no-referrer")]
 
@@ -113,18 +115,23 @@ class Guard:
         if scope["method"] == "GET":
             tag = '"' + hashlib.sha256(
                 f"{self.version}|{path}|{scope.get('query_string', b'').decode('latin-1')}|"
-                f"{headers.get('accept', '')}".encode()).hexdigest()[:24] + '"'
+                f"{headers.get('accept', '')}|{headers.get('cookie', '')}".encode()).hexdigest()[:24] + '"'
             if tag in [t.strip() for t in headers.get("if-none-match", "").split(",")]:
-                await reply(Response(status_code=304, headers={"ETag": tag, "Vary": "Accept"}))
+                await reply(Response(status_code=304, headers={"ETag": tag, "Vary": VARY}))
                 return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 if message["status"] == 429:
                     await self._tarpit(client, message.get("headers", []))
-                out = [*message.get("headers", []), *extra]
+                own = message.get("headers", [])
+                # A page sets its own Content-Security-Policy (api.pages): it is kept.
+                if any(k.lower() == b"content-security-policy" for k, _ in own):
+                    out = [*own, *SECURITY_HEADERS]
+                else:
+                    out = [*own, *extra]
                 if scope["method"] == "GET":
-                    out.append((b"vary", b"Accept"))
+                    out.append((b"vary", VARY.encode()))
                     if message["status"] == 200 and tag is not None:
                         out += [(b"etag", tag.encode()), (b"cache-control", b"public, max-age=300")]
                 message = {**message, "headers": out}

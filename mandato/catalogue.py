@@ -24,10 +24,10 @@ import pyoxigraph as ox
 import yaml
 from rdflib import Literal, URIRef
 
-from mandato.errors import CatalogueError, ParameterError, UnknownQuery
+from mandato.errors import CatalogueError, ParameterError, UnknownName, UnknownQuery
 from mandato.packaged import QUERIES_DIR
 from mandato.resolve import NAMES_QUERY, Matcher
-from mandato.results import Result, Table
+from mandato.results import Boolean, Result, Table
 from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
 
 WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -111,12 +111,13 @@ def get(name: str) -> SavedQuery:
     return catalogue[name]
 
 
-def matcher(store: Any, kind: str) -> Matcher:
-    """A resolver over the names in the store, cached on the store until it changes."""
+def matcher(store: Any, kind: str, cls: URIRef | None = None) -> Matcher:
+    """A resolver over the names in the store of the resources of ``cls`` (by default the class
+    of the parameter type ``kind``), cached on the store until it changes."""
     cache_ = store.matchers
     if kind not in cache_:
-        text = inject_values(NAMES_QUERY, {"class": ENTITY_CLASSES[kind]})
-        rows = [(s["s"], s["name"], s["label"]) for s in store.select(text).records()]
+        text = inject_values(NAMES_QUERY, {"class": cls or ENTITY_CLASSES[kind]})
+        rows = [(s["s"], s["name"], s["label"], s["label_en"]) for s in store.select(text).records()]
         cache_[kind] = Matcher(kind, rows)
     return cache_[kind]
 
@@ -175,11 +176,20 @@ def bind(store: Any, query: SavedQuery, args: dict[str, str]) -> dict[str, URIRe
             bindings[p.var] = URIRef(iri)
         else:
             bindings[p.var] = scalar_term(p, value)
+            if p.type == "resource":
+                _check_resource(store, p.name, bindings[p.var])
             if p.type == "lang" and str(bindings[p.var]) not in data_languages(store):
                 held = data_languages(store)
                 raise ParameterError(f"'{p.name}': the data holds no labels in '{bindings[p.var]}'; "
                                      f"languages held: {', '.join(held)}", held)
     return bindings
+
+
+def _check_resource(store: Any, name: str, iri: URIRef | Literal) -> None:
+    """An IRI no statement names is an error: its empty answer would read as "nothing to say"."""
+    held = store.run(inject_values("ASK WHERE { { ?iri ?p ?o } UNION { ?s ?p ?iri } }", {"iri": iri}))
+    if not (isinstance(held, Boolean) and held.value):
+        raise UnknownName(f"'{name}': the data holds no resource <{iri}>")
 
 
 def _check_group(store: Any, name: str, iri: str) -> None:
@@ -195,10 +205,11 @@ def run(store: Any, name: str, args: dict[str, str] | None = None) -> Result:
     return execute(store, query, bind(store, query, args or {}))
 
 
-def execute(store: Any, query: SavedQuery, bindings: dict[str, URIRef | Literal]) -> Result:
-    """Run a saved query with its parameters already bound (:func:`bind`)."""
+def execute(store: Any, query: SavedQuery, bindings: dict[str, URIRef | Literal], pivoted: bool = True) -> Result:
+    """Run a saved query with its parameters already bound (:func:`bind`); ``pivoted=False``
+    gives a pivoting query's long rows (a page links each cell to its resource)."""
     result = store.run(inject_values(query.text, bindings))
-    if isinstance(result, Table) and query.pivot:
+    if isinstance(result, Table) and query.pivot and pivoted:
         return pivot(result, query.pivot)
     lang = next((bindings[p.var] for p in query.params if p.type == "lang" and p.var in bindings), None)
     if isinstance(result, Table) and lang is not None:

@@ -28,10 +28,11 @@ NAME_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, MDO.shortName, MDO.depositaryI
 NAMES_QUERY = f"""
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?name ?label WHERE {{
+SELECT ?s ?name ?label ?label_en WHERE {{
   ?s a/rdfs:subClassOf* ?class .
   ?s {"|".join(f"<{p}>" for p in NAME_PROPERTIES)} ?name .
   OPTIONAL {{ ?s skos:prefLabel ?label FILTER(lang(?label) = "es") }}
+  OPTIONAL {{ ?s skos:prefLabel ?label_en FILTER(lang(?label_en) = "en") }}
 }}
 """
 
@@ -39,24 +40,32 @@ SELECT ?s ?name ?label WHERE {{
 @dataclass
 class Entry:
     iri: str
-    label: str
+    label: str  # in Spanish, else a name
     names: set[str] = field(default_factory=set)
     word_sets: list[frozenset[str]] = field(default_factory=list)
+    label_en: str | None = None
 
     def describe(self) -> str:
         return f"{self.label} <{self.iri}>"
+
+    def label_in(self, lang: str) -> str:
+        return self.label_en or self.label if lang == "en" else self.label
 
 
 class Matcher:
     """Resolves typed names to the entries of one kind (countries, instruments, actors)."""
 
-    def __init__(self, kind: str, rows: Iterable[tuple[str, str, str | None]]):
+    def __init__(self, kind: str, rows: Iterable[tuple[str | None, ...]]):
+        """``rows``: (IRI, a name, its Spanish label[, its English label])."""
         self.kind = kind
         self.entries: dict[str, Entry] = {}
-        for iri, name, label in rows:
+        for iri, name, label, *english in rows:
+            assert iri is not None and name is not None
             entry = self.entries.setdefault(iri, Entry(iri, label or name))
             if label:
                 entry.label = label
+            if english and english[0]:
+                entry.label_en = english[0]
             entry.names.add(name)
         self._exact: dict[str, set[str]] = defaultdict(set)
         for entry in self.entries.values():
@@ -89,6 +98,32 @@ class Matcher:
         close = difflib.get_close_matches(normalise(text), list(self._exact), n=5, cutoff=0.6)
         suggestions = sorted({self.entries[i].describe() for n in close for i in self._exact[n]})
         raise UnknownName(f"no {self.kind} is known as '{text}'", suggestions)
+
+    def search(self, text: str, limit: int = 20) -> list[tuple[int, Entry]]:
+        """The entries a search box should offer for ``text``, best first, each with its rank: 0 an
+        exact name, 1 a name that starts with it, 2 a name holding every word typed, 3 a name with
+        words that start with each word typed (a word being typed). Nothing found is []."""
+        norm, wanted = normalise(text), tokens(text)
+        if not norm:
+            return []
+        ranks: dict[str, int] = {}
+        for name, iris in self._exact.items():
+            rank = 0 if name == norm else 1 if name.startswith(norm) else None
+            if rank is not None:
+                for iri in iris:
+                    ranks[iri] = min(rank, ranks.get(iri, rank))
+        if wanted:
+            for entry in self.entries.values():
+                if entry.iri in ranks:
+                    continue
+                if any(wanted <= w for w in entry.word_sets):
+                    ranks[entry.iri] = 2
+                elif any(all(any(word.startswith(t) for word in w) for t in wanted) for w in entry.word_sets):
+                    ranks[entry.iri] = 3
+        if text.strip() in self.entries:
+            ranks[text.strip()] = 0
+        best = sorted(ranks.items(), key=lambda r: (r[1], normalise(self.entries[r[0]].label)))
+        return [(rank, self.entries[iri]) for iri, rank in best[:limit]]
 
     def prefix(self, text: str) -> Entry | None:
         """The entry whose longest name starts ``text`` (at a word boundary), if one does."""

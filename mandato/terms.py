@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from mandato.errors import ParameterError
-from mandato.namespaces import MDO, ORG
+from mandato.namespaces import ID, MDO, ORG
 
 # Entity types: the class whose instances a value may name.
 ENTITY_CLASSES: dict[str, URIRef] = {
@@ -29,11 +29,14 @@ ENTITY_CLASSES: dict[str, URIRef] = {
 # Unreserved and sub-delimiter characters, "/", "?", "#", ":", "@" and percent-escapes: no brackets
 # (which SPARQL's IRIREF refuses), quotes, braces, angle brackets, spaces, control characters or
 # backslashes. Patterns are matched whole (``fullmatch``): ``$`` would let a final newline through.
-SAFE_IRI = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+")
+IRI_CHARACTERS = r"[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]"
+SAFE_IRI = re.compile(rf"https?://{IRI_CHARACTERS}+")
+# A parameter of type resource: an IRI of the dataset (its JSON Schema pattern, too).
+RESOURCE_PATTERN = "^" + re.escape(str(ID)) + IRI_CHARACTERS + "+$"
 LANG = re.compile(r"[a-z]{2,3}")
 INTEGER = re.compile(r"-?\d{1,9}")
 DATE = re.compile(r"\d{4}(-\d{2}-\d{2})?")
-TYPES = sorted([*ENTITY_CLASSES, "lang", "integer", "date"])
+TYPES = sorted([*ENTITY_CLASSES, "lang", "integer", "date", "resource"])
 
 
 @dataclass
@@ -62,6 +65,10 @@ def scalar_term(param: Param, value: str) -> URIRef | Literal:
         if not DATE.fullmatch(value):
             raise ParameterError(f"'{param.name}' must be a date YYYY-MM-DD or a year YYYY")
         return Literal(value, datatype=XSD.gYear if len(value) == 4 else XSD.date)
+    if param.type == "resource":
+        if not re.fullmatch(RESOURCE_PATTERN, value):
+            raise ParameterError(f"'{param.name}' must be the IRI of a resource of the dataset, {ID}...")
+        return URIRef(value)
     raise ParameterError(f"'{param.name}' has an unknown type '{param.type}'")
 
 

@@ -1,0 +1,366 @@
+"""Pages for people: the graph in a browser (design note §7), beside the API of the same server.
+
+Server-rendered Jinja2 templates (``api/templates``), one stylesheet and a few lines of script
+(``api/static/pages``: the charts, drawn by Observable Plot from data the page embeds); every asset
+is in the package, so the pages work with no network. Spanish by default; ``?lang=en`` switches
+and is remembered in a cookie. Every page reads through the saved queries (``queries/*.rq``, the
+same the API serves, named on the page beside the section they fill) or the search of
+:mod:`mandato.search`; none holds SPARQL of its own. Each page offers its data for download.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+import yaml
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from openpyxl import Workbook
+from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib.namespace import OWL, PROV, SKOS
+
+from mandato.catalogue import bind, execute, get, groups_with_members, matcher
+from mandato.errors import MandatoError
+from mandato.namespaces import ID, MDO, PREFIXES
+from mandato.packaged import ontology_graph
+from mandato.results import ROW_MEDIA, Table, negotiate, render
+from mandato.search import KINDS, search
+
+from .http import AnyStore, NotFound
+
+HERE = Path(__file__).parent
+TEXT: dict[str, dict[str, str]] = yaml.safe_load((HERE / "text.yaml").read_text(encoding="utf-8"))
+LANGS = tuple(TEXT)
+COOKIE = "mandato_lang"
+# Scripts only from the server; styles may be set by the chart library (it writes style attributes).
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HTML = {"html": "text/html"}
+# Statements shown apart from the table of a resource: its name, its classes and where it was read.
+TITLE = (str(SKOS.prefLabel), "http://purl.org/dc/terms/title")
+SOURCE = {str(PROV.wasDerivedFrom): "source_document", str(MDO.sourceLine): "line", str(MDO.locator): "locator",
+          str(MDO.sourceText): "quote"}
+# Statements a page shows in its header or its own sections (an activity's roles: its commitments).
+SHOWN_APART = (str(RDF.type), *TITLE, str(MDO.hasRole), str(MDO.hasProgress))
+# Kinds of act, strongest first: the colour of a matrix cell is its strongest act's.
+ACTS = ["ratification", "accession", "acceptance", "approval", "succession", "signature"]
+
+
+def language(request: Request) -> tuple[str, bool]:
+    """The language of the page and whether the request chose it (``?lang=``), else the cookie's."""
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        return str(asked), True
+    kept = request.cookies.get(COOKIE)
+    return (kept if kept in LANGS else LANGS[0]), False
+
+
+def wants_html(request: Request) -> bool:
+    """A browser (HTML first in Accept) rather than a client that asks for data or says nothing."""
+    return negotiate(request.headers.get("accept"), None, {"json": "application/json", **HTML}, "json") == "html"
+
+
+def href(iri: str | None) -> str:
+    """Where a page links an IRI: the dataset's own resources to their pages on this server."""
+    if not iri:
+        return ""
+    return "/id/" + iri[len(str(ID)):] if iri.startswith(str(ID)) else iri
+
+
+@cache
+def superclasses() -> dict[str, set[str]]:
+    """Each class of the ontology with all the classes it falls under (itself included)."""
+    g = ontology_graph()
+    return {str(c): {str(s) for s in g.transitive_objects(c, RDFS.subClassOf)}
+            for c in set(g.subjects(RDF.type, OWL.Class)) if isinstance(c, URIRef)}
+
+
+@dataclass
+class Section:
+    """A part of a page filled by one saved query, named so that a partner can run it too."""
+    query: str
+    args: dict[str, str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def api(self) -> str:
+        return f"/queries/{self.query}?{urlencode(self.args)}"
+
+
+class Pages:
+    def __init__(self, store: AnyStore, settings_base: str):
+        self.store, self.base = store, settings_base
+        self.templates = Jinja2Templates(directory=HERE / "templates")
+        self.templates.env.globals.update(href=href, urlencode=urlencode, acts=ACTS)
+
+    def section(self, query: str, **args: str) -> Section:
+        saved = get(query)
+        table = execute(self.store, saved, bind(self.store, saved, args), pivoted=False)
+        assert isinstance(table, Table)
+        return Section(query, args, table.records())
+
+    def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang, chosen = language(request)
+        text = TEXT[lang]
+        other = {k: v for k, v in request.query_params.items() if k != "lang"}
+        switch = {code: f"{request.url.path}?{urlencode({**other, 'lang': code})}" for code in LANGS}
+        response = self.templates.TemplateResponse(
+            request, template, {"t": text, "lang": lang, "switch": switch, "path": request.url.path, **context},
+            status_code=status)
+        response.headers["content-security-policy"] = PAGE_CSP
+        if chosen:
+            response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def home(self, request: Request, q: str | None) -> HTMLResponse:
+        lang, _ = language(request)
+        results = search(self.store, q, lang) if q and q.strip() else None
+        plans = self.section("plans", lang=lang)
+        return self.page(request, "home.html", q=q or "", results=results, kinds=list(KINDS), plans=plans)
+
+    def resource(self, request: Request, iri: str) -> HTMLResponse:
+        lang, _ = language(request)
+        links = self.section("resource", resource=iri, lang=lang)
+        if not links.rows:
+            raise NotFound(f"no resource <{iri}>")
+        out = [r for r in links.rows if r["direction"] == "out"]
+        classes = {r["other_iri"] for r in out if r["property"] == str(RDF.type) and r["other_iri"]}
+        kinds = set().union(*(superclasses().get(c, {c}) for c in classes))
+        titles = [r for r in out if r["property"] in TITLE]
+        title = next((r["value"] for r in titles if r["value_lang"] == lang), None) or next(
+            (r["value"] for r in titles), iri.rsplit("/", 1)[-1])
+        context: dict[str, Any] = {
+            "iri": iri, "title": title, "links": links,
+            "kinds": sorted({r["value"] for r in out if r["property"] == str(RDF.type)}),
+            "statements": _grouped(r for r in out if r["property"] not in (*SOURCE, *SHOWN_APART)),
+            "names": [r for r in titles],
+            "incoming": _grouped((r for r in links.rows if r["direction"] == "in"), by_kind=True),
+            "source": {key: [r for r in out if r["property"] == p] for p, key in SOURCE.items()},
+            "sections": {},
+        }
+        sections: dict[str, Any] = context["sections"]
+        if str(MDO.Treaty) in kinds:
+            sections["acts"] = self.section("ratifications", instrument=iri, lang=lang)
+            sections["cumulative"] = _cumulative(sections["acts"].rows)
+            groups = groups_with_members(self.store)
+            chosen = request.query_params.get("group") or next(iter(sorted(groups)), None)
+            if chosen:
+                sections["groups"] = {g: self._label(g, lang, "group") for g in sorted(groups)}
+                sections["not_acted"] = self.section("not-ratified", instrument=iri, group=chosen, lang=lang)
+                sections["group"] = chosen
+        if str(MDO.Country) in kinds:
+            sections["instruments"] = self.section("country-instruments", country=iri, lang=lang)
+            sections["bodies"] = self.section("coordination-bodies", country=iri, lang=lang)
+            sections["plans"] = self.section("plans", country=iri, lang=lang)
+        if str(MDO.Plan) in kinds:
+            outline = self.section("plan-outline", plan=iri)
+            sections["outline"] = outline
+            sections["tree"] = _tree(outline.rows, iri)
+            sections["progress"] = self.section("plan-progress", plan=iri)
+            sections["progress_chart"] = _progress(sections["progress"].rows)
+            for document in context["source"]["source_document"]:
+                sections.setdefault("findings", []).append(
+                    self.section("findings", source=document["other_iri"], lang=lang))
+        if str(MDO.PlanComponent) in kinds:
+            sections["commitments"] = self.section("activity", activity=iri, lang=lang)
+            trace = self.section("activity-trace", activity=iri, lang=lang)
+            sections["trace"] = trace
+            sections["chain"] = _chain(trace.rows)
+        return self.page(request, "resource.html", **context)
+
+    def matrix(self, request: Request, group: str | None, family: str | None, fmt: str | None) -> Response:
+        lang, _ = language(request)
+        groups = groups_with_members(self.store)
+        chosen = group or next(iter(sorted(groups)), "")
+        section = self.section("ratification-matrix", **({"group": chosen} if chosen else {}), lang=lang)
+        view = _matrix(section.rows, family or None)
+        if fmt in ("csv", "xlsx"):
+            return _matrix_file(view, fmt, TEXT[lang])
+        families = {d: self._label(d, lang, "actor") for d in sorted({r["depositary"] for r in section.rows
+                                                                       if r["depositary"]})}
+        return self.page(request, "matrix.html", section=section, view=view, families=families, family=family or "",
+                         groups={g: self._label(g, lang, "group") for g in sorted(groups)}, group=chosen)
+
+    def findings(self, request: Request) -> HTMLResponse:
+        lang, _ = language(request)
+        section = self.section("findings", lang=lang)
+        by_source: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        for row in section.rows:
+            by_source[row["source"]][row["code"]].append(row)
+        return self.page(request, "findings.html", section=section, by_source=by_source)
+
+    def ontology(self, request: Request) -> HTMLResponse:
+        lang, _ = language(request)
+        return self.page(request, "ontology.html", terms=_terms(lang))
+
+    def error(self, request: Request, error: MandatoError) -> HTMLResponse:
+        return self.page(request, "error.html", status=error.status, error=error)
+
+    def _label(self, iri: str, lang: str, kind: str) -> str:
+        entry = matcher(self.store, kind).entries.get(iri)
+        return entry.label_in(lang) if entry else iri
+
+
+def router(pages: Pages) -> APIRouter:
+    r = APIRouter(include_in_schema=False)
+
+    @r.get("/search")
+    def search_page(request: Request, q: str | None = Query(None, max_length=200)) -> HTMLResponse:
+        return pages.home(request, q)
+
+    @r.get("/matrix")
+    def matrix_page(request: Request, group: str | None = Query(None, max_length=1000),
+                    family: str | None = Query(None, max_length=1000),
+                    format: str | None = Query(None, pattern="^(html|csv|xlsx)?$")) -> Response:
+        return pages.matrix(request, group, family, format)
+
+    @r.get("/findings")
+    def findings_page(request: Request) -> HTMLResponse:
+        return pages.findings(request)
+
+    return r
+
+
+# -- shaping rows for the templates ----------------------------------------------------------------
+
+
+def _grouped(rows: Any, by_kind: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Rows under the words a person reads: the property's label (for links in, with the class of
+    the resource that makes them, "Treaty action: party")."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        label = r["property_label"]
+        if r["property"] == str(OWL.sameAs):
+            label = "owl:sameAs"
+        if by_kind and r["kind_label"]:
+            label = f"{r['kind_label']} · {label}"
+        groups[label].append(r)
+    return dict(sorted(groups.items(), key=lambda kv: kv[0].lower()))
+
+
+def _cumulative(acts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The number of states with an act of consent, at each date one was made (for the chart)."""
+    first: dict[str, str] = {}
+    for act in acts:
+        if act["action"] != "signature" and act["date"]:
+            country = act["country_iri"]
+            first[country] = min(first.get(country, act["date"]), act["date"])
+    return [{"date": date[:10] if len(date) >= 10 else f"{date[:4]}-01-01", "parties": n}
+            for n, date in enumerate(sorted(first.values()), start=1)]
+
+
+def _tree(rows: list[dict[str, Any]], root: str) -> list[dict[str, Any]]:
+    """The outline's rows as nested nodes under the plan, in document order."""
+    nodes = {r["iri"]: {**r, "children": []} for r in rows}
+    top: list[dict[str, Any]] = []
+    for r in rows:
+        parent = nodes.get(r["parent_iri"])
+        (parent["children"] if parent is not None and r["parent_iri"] != root else top).append(nodes[r["iri"]])
+    return top
+
+
+def _progress(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean programmed and executed percent per period, for the chart (the table gives each row)."""
+    sums: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for r in rows:
+        for measure in ("programmed", "executed"):
+            if r[measure] is not None:
+                sums[(r["period"], measure)].append(float(r[measure]))
+    return [{"period": p, "measure": m, "percent": round(sum(v) / len(v), 1)} for (p, m), v in sorted(sums.items())]
+
+
+def _chain(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The trace's rows as steps of the chain (rows of one step are alternatives)."""
+    steps: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        steps[r["step"]].append(r)
+    return sorted(steps.items(), key=lambda kv: int(kv[0]))
+
+
+@dataclass
+class MatrixView:
+    countries: list[tuple[str, str, str]]  # IRI, label, ISO code
+    instruments: list[tuple[str, str]]  # IRI, short name
+    cells: dict[tuple[str, str], list[dict[str, Any]]]
+
+    def strongest(self, country: str, instrument: str) -> str | None:
+        kinds = [a["action"] for a in self.cells.get((country, instrument), [])]
+        return next((k for k in ACTS if k in kinds), None)
+
+
+def _matrix(rows: list[dict[str, Any]], family: str | None) -> MatrixView:
+    countries: dict[str, tuple[str, str, str]] = {}
+    instruments: dict[str, tuple[str, str]] = {}
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        countries.setdefault(r["country_iri"], (r["country_iri"], r["country"], r["country_code"]))
+        if r["instrument_iri"] and (not family or r["depositary"] == family):
+            instruments.setdefault(r["instrument_iri"], (r["instrument_iri"], r["instrument"]))
+            cells[(r["country_iri"], r["instrument_iri"])].append(r)
+    return MatrixView(sorted(countries.values(), key=lambda c: c[1]), list(instruments.values()), dict(cells))
+
+
+def _matrix_file(view: MatrixView, fmt: str, text: dict[str, str]) -> Response:
+    """The matrix as shown, as CSV or as a workbook: one row per country, one column per instrument."""
+    header = [text["country"], "ISO", *(name for _, name in view.instruments)]
+    body = [[label, code, *("; ".join(a["cell"] for a in view.cells.get((iri, i), [])) for i, _ in view.instruments)]
+            for iri, label, code in view.countries]
+    if fmt == "csv":
+        table = Table(header, [[ox.Literal(v) if v else None for v in row] for row in body])
+        return Response(render(table, "csv"), media_type=ROW_MEDIA["csv"],
+                        headers={"content-disposition": 'attachment; filename="matrix.csv"'})
+    book = Workbook()
+    sheet = book.active
+    sheet.title = text["matrix_title"][:31]
+    sheet.append(header)
+    for row in body:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": 'attachment; filename="matrix.xlsx"'})
+
+
+def _terms(lang: str) -> dict[str, list[dict[str, Any]]]:
+    """The ontology's classes and properties with labels and definitions in both languages; terms
+    of other vocabularies marked with the vocabulary they are reused from."""
+    g = ontology_graph()
+    names = {ns: prefix for prefix, ns in PREFIXES.items()}
+    kinds: dict[str, Callable[[], Any]] = {
+        "classes": lambda: g.subjects(RDF.type, OWL.Class),
+        "properties": lambda: (s for t in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+                               for s in g.subjects(RDF.type, t)),
+    }
+    terms: dict[str, list[dict[str, Any]]] = {}
+    for kind, subjects in kinds.items():
+        rows = []
+        for s in {x for x in subjects() if isinstance(x, URIRef)}:
+            iri = str(s)
+            ns = next((n for n in names if iri.startswith(n)), "")
+            labels = {lit.language: str(lit) for lit in g.objects(s, RDFS.label) if isinstance(lit, Literal)}
+            definitions = {lit.language: str(lit) for lit in g.objects(s, SKOS.definition) if isinstance(lit, Literal)}
+            rows.append({"iri": iri, "curie": f"{names[ns]}:{iri[len(ns):]}" if ns else iri,
+                         "ours": iri.startswith(str(MDO)), "vocabulary": ns, "labels": labels,
+                         "definitions": definitions, "label": labels.get(lang) or labels.get("es") or iri})
+        terms[kind] = sorted(rows, key=lambda r: (not r["ours"], r["curie"].lower()))
+    return terms
+
+
+PAGE_PATHS = ("/search", "/matrix", "/findings", "/ontology", "/id/")
+
+
+def is_page(request: Request) -> bool:
+    """Whether an error on this request is for a person: a browser on one of the pages."""
+    path = request.url.path
+    return (path == "/" or path.startswith(PAGE_PATHS)) and wants_html(request)
