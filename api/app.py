@@ -121,7 +121,8 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
     # The embedded store cannot change while served: its answers are kept. A remote one may change.
     app.state.answer_cache = AnswerCache(settings.cache_bytes) if isinstance(store, Store) else None
     base = settings.base_url.rstrip("/")
-    routers = [queries.router(store, app.state.answer_cache), sparql.router(pool, store, settings.service_hosts, base),
+    routers = [queries.router(store, app.state.answer_cache),
+               sparql.router(pool, store, settings.service_hosts, base, people),
                linked_data.router(store, version, base, people), pages.router(people)]
     for router in routers:
         app.include_router(router)

@@ -28,7 +28,7 @@ from openpyxl import Workbook
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
-from mandato.catalogue import bind, execute, get, groups_with_members, matcher
+from mandato.catalogue import bind, execute, get, groups_with_members, inject_values, load_catalogue, matcher
 from mandato.errors import MandatoError
 from mandato.namespaces import ID, MDO, PREFIXES
 from mandato.packaged import ontology_graph
@@ -200,6 +200,15 @@ class Pages:
             by_source[row["source"]][row["code"]].append(row)
         return self.page(request, "findings.html", section=section, by_source=by_source)
 
+    def sparql(self, request: Request) -> HTMLResponse:
+        """The query editor, with every saved query as an example: its text with the example
+        parameters bound, so that each tab runs as it is."""
+        examples = []
+        for query in load_catalogue().values():
+            args = {p.name: p.example for p in query.params if p.required and p.example}
+            examples.append({"name": query.name, "query": inject_values(query.text, bind(self.store, query, args))})
+        return self.page(request, "sparql.html", examples=examples)
+
     def ontology(self, request: Request) -> HTMLResponse:
         lang, _ = language(request)
         return self.page(request, "ontology.html", terms=_terms(lang))
@@ -357,10 +366,11 @@ def _terms(lang: str) -> dict[str, list[dict[str, Any]]]:
     return terms
 
 
-PAGE_PATHS = ("/search", "/matrix", "/findings", "/ontology", "/id/")
+PAGE_PATHS = ("/search", "/matrix", "/findings", "/ontology", "/id/")  # and /sparql without a query
 
 
 def is_page(request: Request) -> bool:
     """Whether an error on this request is for a person: a browser on one of the pages."""
     path = request.url.path
-    return (path == "/" or path.startswith(PAGE_PATHS)) and wants_html(request)
+    editor = path == "/sparql" and "query" not in request.query_params and request.method == "GET"
+    return (path == "/" or editor or path.startswith(PAGE_PATHS)) and wants_html(request)

@@ -18,6 +18,7 @@ from mandato.errors import MandatoError
 from mandato.results import GRAPH_MEDIA, RDFLIB_FORMATS, ROW_MEDIA
 
 from .http import AnyStore, answers, choices, choose
+from .pages import Pages
 from .query_text import check_federation, query_form
 
 # Rows as SPARQL clients expect them: ``json`` and ``xml`` (format=json, Accept: application/json,
@@ -68,7 +69,7 @@ def service_description(endpoint: str, graphs: list[str], federation: bool) -> G
     return g
 
 
-def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str) -> APIRouter:
+def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str, pages: Pages) -> APIRouter:
     r = APIRouter(tags=["SPARQL"])
 
     async def answer(request: Request, text: str | None, fmt: str | None) -> Response:
@@ -87,7 +88,7 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str) ->
 
     description = ("Read-only SPARQL 1.1 query endpoint over the union of all graphs. Each query has a time "
                    "limit and a row limit; updates are refused. Without a query, GET answers the service "
-                   "description (Turtle, JSON-LD, N-Triples or RDF/XML).")
+                   "description (Turtle, JSON-LD, N-Triples or RDF/XML), or to a browser the query editor.")
     formats = sorted({*ROWS, *GRAPH_MEDIA})
     format_doc = ("the answer's format: srj, srx, json, xml, csv or tsv for SELECT and ASK (ASK: not csv or tsv); "
                   "turtle, jsonld, ntriples or rdfxml for CONSTRUCT, DESCRIBE and the service description")
@@ -100,7 +101,7 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str) ->
                                                          "properties": {"query": query_schema}}}}}
 
     @r.get("/sparql", summary="SPARQL 1.1 query (GET)", description=description, response_model=None,
-           responses=responses)
+           responses=answers({**ROWS, **GRAPH_MEDIA, "html": "text/html"}, 400, 403, 406, 413, 414, 429, 503))
     async def sparql_get(request: Request,
                    query: str | None = Query(None, description="a SPARQL query; none: the service description",
                                              max_length=8000, examples=["SELECT * WHERE { ?s ?p ?o } LIMIT 10"],
@@ -110,7 +111,9 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str) ->
         if "update" in request.query_params:
             raise UpdateRefused(READ_ONLY)
         if query is None:
-            fmt = choose(request, format, GRAPH_MEDIA, "turtle")
+            fmt = choose(request, format, {**GRAPH_MEDIA, "html": "text/html"}, "turtle")
+            if fmt == "html":  # a person in a browser: the query editor (api.pages)
+                return pages.sparql(request)
             graph = service_description(f"{base_url}/sparql", store.named_graphs(), bool(service_hosts))
             return Response(graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8"),
                             media_type=GRAPH_MEDIA[fmt])

@@ -423,6 +423,11 @@ class QueryPool:
                     await asyncio.wait_for(ready.wait(), min(left, POLL))
                 if not ready.is_set() and handle.rss() > self.memory:
                     raise _OverMemory
+            # uvloop's add_reader (uvicorn's loop under `mandato serve`) leaves the pipe non-blocking:
+            # an answer larger than the pipe's buffer would then fail half-read. Read it blocking (the
+            # worker is writing it now).
+            self._loop.remove_reader(fd)
+            os.set_blocking(fd, True)
             kind, payload = handle.conn.recv()
             done = True
         except _OverMemory:

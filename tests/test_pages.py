@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from conftest import free_port
+from mandato.catalogue import load_catalogue
 from mandato.namespaces import ID
 from mandato.store import Store
 
@@ -296,12 +297,26 @@ def test_ontology_page_tells_ours_from_reused(visit):
     assert "acto convencional" in page.locator('dt[id="mdo:TreatyAction"] + dd').inner_text().lower()
 
 
+def test_sparql_in_a_browser_is_a_query_editor_with_the_saved_queries(visit):
+    page = visit.open("/sparql")
+    tabs = page.locator(".tabsList .tab")
+    assert tabs.count() == len(load_catalogue())
+    assert page.locator(".tabsList", has_text="ratifications").count() == 1
+    page.locator(".tabsList .tab", has_text="ratification-matrix").click()
+    page.locator(".yasqe_queryButton:visible").click()
+    page.wait_for_selector(".yasr_results table td:visible", timeout=20_000)
+    assert "Costa Rica" in page.locator(".yasr_results:visible").inner_text()
+    visit.check("sparql")
+
+
 def test_rdf_clients_and_the_api_are_unchanged(site):
     base = site[0]
     turtle = httpx.get(base + "/id/country/cr", headers={"Accept": "text/turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle") and "isoAlpha2" in turtle.text
     assert httpx.get(base + "/").json()["name"] == "mandato"
     assert httpx.get(base + "/ontology").headers["content-type"].startswith("text/turtle")
+    described = httpx.get(base + "/sparql")  # the service description, for clients that ask nothing
+    assert described.headers["content-type"].startswith("text/turtle") and "sparql-service-description" in described.text
     page = httpx.get(base + "/id/country/cr", headers=HTML)
     assert page.headers["content-type"].startswith("text/html")
     assert "script-src 'self'" in page.headers["content-security-policy"]
