@@ -10,6 +10,7 @@ CORS is Starlette's, for the origins configured.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from mandato.digests import dataset_version
 from mandato.errors import MandatoError
 from mandato.query_pool import QueryPool
 from mandato.remote import RemoteRunner, RemoteStore
+from mandato.search import warm
 from mandato.store import Store
 
 from . import linked_data, pages, queries, sparql
@@ -61,6 +63,8 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if isinstance(store, Store):  # the search box's names, read once before the first person asks
+            threading.Thread(target=warm, args=(store,), name="mandato-warm-search", daemon=True).start()
         yield
         if "pool" in state:
             state.pop("pool").close()

@@ -26,7 +26,7 @@ from rdflib import Literal, URIRef
 
 from mandato.errors import CatalogueError, ParameterError, UnknownName, UnknownQuery
 from mandato.packaged import QUERIES_DIR
-from mandato.resolve import NAMES_QUERY, Matcher
+from mandato.resolve import NAMES_QUERY, Matcher, name_rows
 from mandato.results import Boolean, Result, Table
 from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
 
@@ -117,8 +117,7 @@ def matcher(store: Any, kind: str, cls: URIRef | None = None) -> Matcher:
     cache_ = store.matchers
     if kind not in cache_:
         text = inject_values(NAMES_QUERY, {"class": cls or ENTITY_CLASSES[kind]})
-        rows = [(s["s"], s["name"], s["label"], s["label_en"]) for s in store.select(text).records()]
-        cache_[kind] = Matcher(kind, rows)
+        cache_[kind] = Matcher(kind, name_rows(store.select(text).records()))
     return cache_[kind]
 
 

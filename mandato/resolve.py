@@ -28,13 +28,24 @@ NAME_PROPERTIES = (SKOS.prefLabel, SKOS.altLabel, MDO.shortName, MDO.depositaryI
 NAMES_QUERY = f"""
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?name ?label ?label_en WHERE {{
+SELECT DISTINCT ?s ?property ?name (LANG(?name) AS ?lang) WHERE {{
   ?s a/rdfs:subClassOf* ?class .
-  ?s {"|".join(f"<{p}>" for p in NAME_PROPERTIES)} ?name .
-  OPTIONAL {{ ?s skos:prefLabel ?label FILTER(lang(?label) = "es") }}
-  OPTIONAL {{ ?s skos:prefLabel ?label_en FILTER(lang(?label_en) = "en") }}
+  VALUES ?property {{ {" ".join(f"<{p}>" for p in NAME_PROPERTIES)} }}
+  ?s ?property ?name .
 }}
 """
+
+
+def name_rows(records: Iterable[dict[str, str | None]]) -> list[tuple[str | None, ...]]:
+    """NAMES_QUERY's records as a Matcher's rows: each name with its resource's Spanish and
+    English labels (its skos:prefLabel in each language, among its names: no OPTIONAL, which
+    Oxigraph evaluates over the whole store)."""
+    records = list(records)
+    labels: dict[tuple[str | None, str | None], str | None] = {}
+    for r in records:
+        if r["property"] == str(SKOS.prefLabel) and r["lang"] in ("es", "en"):
+            labels.setdefault((r["s"], r["lang"]), r["name"])
+    return [(r["s"], r["name"], labels.get((r["s"], "es")), labels.get((r["s"], "en"))) for r in records]
 
 
 @dataclass

@@ -44,3 +44,10 @@ def search(store: Any, text: str, lang: str = "es", limit: int = 20) -> dict[str
         if hits:
             found[kind] = [Hit(e.iri, e.label_in(lang), rank) for rank, e in hits]
     return dict(sorted(found.items(), key=lambda kv: kv[1][0].rank))
+
+
+def warm(store: Any) -> None:
+    """Read the names of every kind now (at ~1M triples the parts of plans take seconds), so that
+    the first search does not wait for them."""
+    for kind, cls in KINDS.items():
+        matcher(store, f"search:{kind}", cls)

@@ -316,7 +316,8 @@ def test_rdf_clients_and_the_api_are_unchanged(site):
     assert httpx.get(base + "/").json()["name"] == "mandato"
     assert httpx.get(base + "/ontology").headers["content-type"].startswith("text/turtle")
     described = httpx.get(base + "/sparql")  # the service description, for clients that ask nothing
-    assert described.headers["content-type"].startswith("text/turtle") and "sparql-service-description" in described.text
+    assert described.headers["content-type"].startswith("text/turtle")
+    assert "sparql-service-description" in described.text
     page = httpx.get(base + "/id/country/cr", headers=HTML)
     assert page.headers["content-type"].startswith("text/html")
     assert "script-src 'self'" in page.headers["content-security-policy"]
@@ -334,3 +335,12 @@ def test_a_language_cookie_gets_its_own_etag(site):
                       cookies={"mandato_lang": "en"})
     assert again.status_code == 200 and "Ratification matrix" in again.text
 
+
+
+def test_the_pages_speak_both_languages_in_full():
+    """Every word of the pages exists in Spanish and in English (a missing one would fall back silently)."""
+    from mandato.api.pages import TEXT
+
+    assert set(TEXT) == {"es", "en"}
+    assert set(TEXT["es"]) == set(TEXT["en"])
+    assert all(v.strip() for lang in TEXT.values() for v in lang.values())
