@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -81,3 +88,37 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             out.append(int(stat.parent.name))
     return out
+
+
+MANDATO = str(Path(sys.executable).parent / "mandato")
+
+
+@contextmanager
+def served(store: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `mandato serve` on ``store`` at a free port, answering before this yields (base URL,
+    process); stopped with SIGTERM after, and no worker of it may be left behind."""
+    port = free_port()
+    proc = subprocess.Popen([MANDATO, "--store", str(store), "serve", "--port", str(port)],
+                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(base + "/", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError(proc.stdout.read().decode() if proc.stdout else "mandato serve did not start")
+    try:
+        yield base, proc
+    finally:
+        workers = children(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+        for _ in range(50):
+            left = [w for w in workers if Path(f"/proc/{w}").exists()]
+            if not left:
+                break
+            time.sleep(0.1)
+        assert not left, [Path(f"/proc/{w}/cmdline").read_bytes() for w in left]

@@ -10,10 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,12 +21,11 @@ from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from conftest import free_port
+from conftest import MANDATO, served
 from mandato.catalogue import load_catalogue
 from mandato.namespaces import ID
 from mandato.store import Store
 
-MANDATO = str(Path(sys.executable).parent / "mandato")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 # Chromium flags for a machine with no network and no screen (background services would call out).
@@ -54,22 +50,8 @@ def chromium() -> str:
 def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     store = tmp_path_factory.mktemp("pages") / "store"
     subprocess.run([MANDATO, "--store", store, "ingest"], check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([MANDATO, "--store", store, "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError(proc.stdout.read().decode() if proc.stdout else "mandato serve did not start")
-    yield base, store
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(10)
+    with served(store) as (base, _):
+        yield base, store
 
 
 @pytest.fixture(scope="module")

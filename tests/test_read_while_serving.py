@@ -4,17 +4,13 @@ once, before reading any source, and works again once the server stops."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from conftest import free_port
-
-MANDATO = str(Path(sys.executable).parent / "mandato")
+from conftest import MANDATO, served
 
 
 def _run(*args: object) -> subprocess.CompletedProcess:
@@ -24,16 +20,7 @@ def _run(*args: object) -> subprocess.CompletedProcess:
 def test_read_while_serving_and_ingest_refused(tmp_path: Path):
     store = tmp_path / "store"
     assert _run("--store", store, "ingest").returncode == 0
-    port = free_port()
-    server = subprocess.Popen([MANDATO, "--store", store, "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with served(store) as (base, _):
         query = _run("--store", store, "query", "ratifications", "-p", "instrument=C182", "--format", "csv")
         assert query.returncode == 0, query.stderr
         assert len(query.stdout.strip().splitlines()) == 1 + 8  # the heading and C182's eight acts
@@ -48,9 +35,6 @@ def test_read_while_serving_and_ingest_refused(tmp_path: Path):
         ingest = _run("--store", store, "ingest")
         assert ingest.returncode == 2 and "a running 'mandato serve' reads the store" in ingest.stderr
         assert "reading reference data" not in ingest.stderr and time.monotonic() - started < 10  # refused at once
-        r = httpx.get(f"http://127.0.0.1:{port}/queries/ratifications", params={"instrument": "C182"})
+        r = httpx.get(f"{base}/queries/ratifications", params={"instrument": "C182"})
         assert r.status_code == 200 and len(r.json()) == 8  # the server still answers
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(15)
     assert _run("--store", store, "ingest").returncode == 0  # the server stopped: ingest works again

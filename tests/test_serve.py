@@ -4,12 +4,7 @@ no process is left behind."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,9 +12,8 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from conftest import TREATY_ACTIONS, children, free_port
+from conftest import MANDATO, TREATY_ACTIONS, served
 
-MANDATO = str(Path(sys.executable).parent / "mandato")
 COUNT_ACTIONS = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/mandato/ontology#TreatyAction> }"
 
 
@@ -27,30 +21,8 @@ COUNT_ACTIONS = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/mandato/
 def server(tmp_path_factory):
     store = tmp_path_factory.mktemp("serve") / "store"
     subprocess.run([MANDATO, "--store", store, "ingest"], check=True, capture_output=True)
-    port = free_port()
-    env = {**os.environ, "MANDATO_SPARQL_TIMEOUT": "3"}
-    proc = subprocess.Popen([MANDATO, "--store", store, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError(proc.stdout.read().decode() if proc.stdout else "mandato serve did not start")
-    yield base, proc
-    workers = children(proc.pid)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(10)
-    for _ in range(50):
-        left = [w for w in workers if Path(f"/proc/{w}").exists()]
-        if not left:
-            break
-        time.sleep(0.1)
-    assert not left, [Path(f"/proc/{w}/cmdline").read_bytes() for w in left]
+    with served(store, {"MANDATO_SPARQL_TIMEOUT": "3"}) as running:
+        yield running
 
 
 def test_saved_query_over_http(server):
