@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from mandato.errors import MandatoError
 from mandato.processes import die_with_parent
 from mandato.results import Boolean, Table, Triples, render
+from mandato.store import merged, query_store
 
 GENERAL_NICE, FAST_NICE = 10, 5  # added to the server's niceness: workers yield the CPU to it
 SLOW_SHAPES = 4096  # shapes of queries seen to be slow, kept (least recently seen out first)
@@ -105,8 +106,8 @@ def _size(term: Any) -> int:
     return 0 if term is None else len(term.value)
 
 
-def _evaluate(store: ox.Store, text: str, fmt: str, max_rows: int, max_bytes: int) -> bytes:
-    result = store.query(text, use_default_graph_as_union=True)
+def _evaluate(store: ox.Store, text: str, fmt: str, max_rows: int, max_bytes: int, is_merged: bool = True) -> bytes:
+    result = query_store(store, text, is_merged)
     size = 0
     if isinstance(result, ox.QueryBoolean):
         return render(Boolean(bool(result)), fmt)
@@ -136,6 +137,7 @@ def _worker(conn: Connection, path: str, nice: int) -> None:
     die_with_parent()
     os.nice(nice)
     store = ox.Store.read_only(path)
+    is_merged = merged(store)
     conn.send(("ready",))
     while True:
         try:
@@ -143,7 +145,7 @@ def _worker(conn: Connection, path: str, nice: int) -> None:
         except EOFError:
             return
         try:
-            conn.send(("ok", _evaluate(store, text, fmt, max_rows, max_bytes)))
+            conn.send(("ok", _evaluate(store, text, fmt, max_rows, max_bytes, is_merged)))
         except MandatoError as exc:
             conn.send(("error", (exc.status, str(exc))))
         except SyntaxError as exc:

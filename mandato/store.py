@@ -1,11 +1,20 @@
 """The embedded store: Oxigraph on disk, one named graph per source (design note §2).
 
-Queries see the union of all graphs. Replacing graphs is atomic, in one of two ways chosen by
-size (docs/benchmarks.md has the figures):
-- a few graphs in a large store: one SPARQL update (drop the graphs, insert the new content),
-  which Oxigraph applies as one transaction;
+Queries see the union of all graphs as a set: a store written by mandato keeps, in its default
+graph, every triple of its named graphs once (the merge), and queries read that graph. Oxigraph's
+own union default graph is a bag (a triple stated by n sources comes back n times, so a join of k
+patterns on a fact many sources restate gave n^k rows: at ~1M triples, Peru's signature of the
+Palermo Protocol, restated by 93 plans, made `ratifications` run for minutes). A store without
+the merge (written by an older mandato, or filled graph by graph in memory) is read through
+Oxigraph's union, as before. Dumps hold the named graphs only.
+
+Replacing graphs is atomic, in one of two ways chosen by size (docs/benchmarks.md has the figures):
+- a few graphs in a large store: one SPARQL update (take from the merge what no other graph
+  states, drop the graphs, insert the new content in them and in the merge), which Oxigraph
+  applies as one transaction;
 - most of the data (the whole corpus, or a new store): a new store is bulk-loaded beside the old
-  one (``DIR.new``: the graphs kept, dumped, and the new ones), then the directories are swapped.
+  one (``DIR.new``: the graphs kept, dumped, and the new ones, each into its graph and into the
+  merge), then the directories are swapped.
   Oxigraph's transactions cost about ten times its bulk loader per triple and leave the store
   several times larger. A swap cut short is undone the next time the store is opened.
 A failure before the transaction commits, or before the swap, leaves the visible graphs as they were.
@@ -33,6 +42,18 @@ REBUILD_RATIO = 2  # rebuild the store when it keeps at most this many triples p
 KEPT_FILES = ("mandato-validation.json",)  # the validation cache (mandato.validation)
 ADDED_REFERENCE = "mandato-reference"  # the reference data an ingest added (--reference), for later ingests
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+MERGE = ox.DefaultGraph()  # where a store written by mandato keeps the merge of its named graphs
+
+
+def merged(store: ox.Store) -> bool:
+    """Whether the store keeps the merge of its named graphs in its default graph."""
+    return bool(store.query("ASK { ?s ?p ?o }"))
+
+
+def query_store(store: ox.Store, sparql: str, is_merged: bool) -> Any:
+    """A query over the merge of the named graphs: the default graph where it is kept, else
+    Oxigraph's union (a bag)."""
+    return store.query(sparql) if is_merged else store.query(sparql, use_default_graph_as_union=True)
 
 
 def store_path(option: str | None = None) -> Path:
@@ -141,6 +162,7 @@ class Store(Queryable):
                 raise StoreError(f"cannot open the store at {path}: {exc}") from None
         else:
             self.ox = _open(path, must_exist)
+        self.merged = merged(self.ox)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -153,10 +175,19 @@ class Store(Queryable):
         if self.path is not None and self._count(kept) <= REBUILD_RATIO * new:
             self._rebuild(kept, graphs)
         else:
-            drops = [f"DROP SILENT GRAPH <{name}>" for name in graphs]
-            inserts = " ".join(f"GRAPH <{name}> {{ {data.decode('utf-8')} }}" for name, data in graphs.items())
-            self.ox.update(" ;\n".join([*drops, f"INSERT DATA {{ {inserts} }}"]))
+            if not self.merged:  # a store written before the merge was kept: make it first
+                self.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            steps = []
+            for name in graphs:  # the graph's triples no other graph states leave the merge, then the graph
+                steps.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+                             f"GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{name}>) }} }}")
+                steps.append(f"DROP SILENT GRAPH <{name}>")
+            body = [data.decode("utf-8") for data in graphs.values()]
+            inserts = " ".join(f"GRAPH <{name}> {{ {text} }}" for name, text in zip(graphs, body, strict=True))
+            merge = " ".join(body)
+            self.ox.update(" ;\n".join([*steps, f"INSERT DATA {{ {inserts} {merge} }}"]))
             self.ox.flush()
+        self.merged = merged(self.ox)
         self.matchers.clear()
 
     def _count(self, graphs: list[str]) -> int:
@@ -175,8 +206,10 @@ class Store(Queryable):
             for name in kept:
                 data = self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
                 new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+                new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=MERGE)
             for name, data in graphs.items():
                 new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+                new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=MERGE)
             new.flush()
             del new
             for name in KEPT_FILES:  # files of mandato's own inside the store directory
@@ -205,6 +238,7 @@ class Store(Queryable):
         for delay in (0.05, 0.1, 0.2, 0.4, 0.8, 1.6):
             try:
                 self.ox = _open(self.path, must_exist=True)
+                self.merged = merged(self.ox)
                 return
             except StoreError:
                 time.sleep(delay)
@@ -241,8 +275,8 @@ class Store(Queryable):
         return g
 
     def query(self, sparql: str) -> Any:
-        """Oxigraph's own result objects, over the union of all graphs."""
-        return self.ox.query(sparql, use_default_graph_as_union=True)
+        """Oxigraph's own result objects, over the merge of all graphs."""
+        return query_store(self.ox, sparql, self.merged)
 
     def run(self, sparql: str) -> Result:
         """A query's result as a table, triples or a boolean (the same types as a remote store)."""
@@ -259,9 +293,16 @@ class Store(Queryable):
             quads = list(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
             items: list[Any] = quads if rdf_format.supports_datasets else [q.triple for q in quads]
             return serialized(items, rdf_format, prefixes)
-        if rdf_format.supports_datasets:
-            return self.ox.dump(format=rdf_format, prefixes=prefixes) or b""
+        if rdf_format.supports_datasets:  # the named graphs: the merge is not data of its own
+            if not self.merged:
+                return self.ox.dump(format=rdf_format, prefixes=prefixes) or b""
+            named = (q for q in self.ox if not isinstance(q.graph_name, ox.DefaultGraph))
+            return serialized(named, rdf_format, prefixes)
         return serialized(self.query(ALL_TRIPLES), rdf_format, prefixes)
 
     def __len__(self) -> int:
-        return len(self.ox)
+        """The quads of the named graphs (the merge not counted)."""
+        if not self.merged:
+            return len(self.ox)
+        merge = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0]  # the default graph
+        return len(self.ox) - int(merge.value)  # type: ignore[union-attr]

@@ -26,7 +26,7 @@ CASES = {
 def dump(path: Path) -> Dataset:
     """The dataset of the store at ``path``."""
     ds = Dataset()
-    ds.parse(data=Store(path, must_exist=True).ox.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+    ds.parse(data=Store(path, must_exist=True).dump(ox.RdfFormat.N_QUADS), format="nquads")
     return ds
 
 
