@@ -240,6 +240,7 @@ def test_plan_page_has_an_outline_tree_and_a_progress_chart(visit):
     page = visit.open("/id/plan/corett-plan-operativo-2020-2022")
     tree = page.locator("section[aria-labelledby=outline] ul.tree")
     assert tree.locator("details").count() >= 3
+    assert tree.locator(".level").first.inner_text() == "eje"  # the plan's levels in the page's language
     closed = tree.locator("details:not([open])").first.element_handle()
     assert closed is not None
     summary = closed.query_selector(":scope > summary")
