@@ -87,7 +87,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
                                    swagger_favicon_url="/static/swagger-ui/favicon-32x32.png")
     app.state.close = lambda: state.pop("pool").close() if "pool" in state else None
 
-    people = pages.Pages(store, settings.base_url.rstrip("/"))
+    people = pages.Pages(store)
 
     @app.exception_handler(MandatoError)
     async def mandato_error(request: Request, exc: MandatoError) -> Response:

@@ -33,7 +33,7 @@ from mandato.errors import MandatoError
 from mandato.namespaces import ID, MDO, PREFIXES
 from mandato.packaged import ontology_graph
 from mandato.results import ROW_MEDIA, Table, negotiate, render
-from mandato.search import KINDS, search
+from mandato.search import search
 
 from .http import AnyStore, NotFound
 
@@ -97,8 +97,8 @@ class Section:
 
 
 class Pages:
-    def __init__(self, store: AnyStore, settings_base: str):
-        self.store, self.base = store, settings_base
+    def __init__(self, store: AnyStore):
+        self.store = store
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.globals.update(href=href, urlencode=urlencode, acts=ACTS)
 
@@ -127,7 +127,7 @@ class Pages:
         lang, _ = language(request)
         results = search(self.store, q, lang) if q and q.strip() else None
         plans = self.section("plans", lang=lang)
-        return self.page(request, "home.html", q=q or "", results=results, kinds=list(KINDS), plans=plans)
+        return self.page(request, "home.html", q=q or "", results=results, plans=plans)
 
     def resource(self, request: Request, iri: str) -> HTMLResponse:
         lang, _ = language(request)
@@ -144,7 +144,6 @@ class Pages:
             "iri": iri, "title": title, "links": links,
             "kinds": sorted({r["value"] for r in out if r["property"] == str(RDF.type)}),
             "statements": _grouped(r for r in out if r["property"] not in (*SOURCE, *SHOWN_APART)),
-            "names": [r for r in titles],
             "incoming": _grouped((r for r in links.rows if r["direction"] == "in"), by_kind=True),
             "source": {key: [r for r in out if r["property"] == p] for p, key in SOURCE.items()},
             "sections": {},
@@ -154,7 +153,7 @@ class Pages:
             sections["acts"] = self.section("ratifications", instrument=iri, lang=lang)
             sections["cumulative"] = _cumulative(sections["acts"].rows)
             groups = groups_with_members(self.store)
-            chosen = request.query_params.get("group") or next(iter(sorted(groups)), None)
+            chosen = self._group(request.query_params.get("group")) or next(iter(sorted(groups)), None)
             if chosen:
                 sections["groups"] = {g: self._label(g, lang, "group") for g in sorted(groups)}
                 sections["not_acted"] = self.section("not-ratified", instrument=iri, group=chosen, lang=lang)
@@ -182,7 +181,7 @@ class Pages:
     def matrix(self, request: Request, group: str | None, family: str | None, fmt: str | None) -> Response:
         lang, _ = language(request)
         groups = groups_with_members(self.store)
-        chosen = group or next(iter(sorted(groups)), "")
+        chosen = self._group(group) or next(iter(sorted(groups)), "")
         section = self.section("ratification-matrix", **({"group": chosen} if chosen else {}), lang=lang)
         view = _matrix(section.rows, family or None)
         if fmt in ("csv", "xlsx"):
@@ -215,6 +214,10 @@ class Pages:
 
     def error(self, request: Request, error: MandatoError) -> HTMLResponse:
         return self.page(request, "error.html", status=error.status, error=error)
+
+    def _group(self, typed: str | None) -> str | None:
+        """The IRI of the group a person chose (an IRI, acronym or name), so the form shows it chosen."""
+        return matcher(self.store, "group").resolve(typed).iri if typed and typed.strip() else None
 
     def _label(self, iri: str, lang: str, kind: str) -> str:
         entry = matcher(self.store, kind).entries.get(iri)

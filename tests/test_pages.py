@@ -193,7 +193,8 @@ def test_matrix_shows_every_member_against_every_instrument_of_its_tables(visit,
         f"<https://w3id.org/mandato/ontology#instrument> ?i ; <http://www.w3.org/ns/prov#wasDerivedFrom> "
         f"<{CORETT_SOURCE}> }}").records()}
     assert len(members) >= 8 and len(instruments) >= 15
-    page = visit.open(f"/matrix?group={CORETT}")
+    page = visit.open("/matrix?group=CORETT")  # a group by its acronym, as a person types it
+    assert page.locator("#group option:checked").get_attribute("value") == CORETT
     rows = {h.get_attribute("href") for h in page.locator("table.matrix tbody th a").all()}
     columns = {h.get_attribute("href") for h in page.locator("table.matrix thead th a").all()}
     assert rows == {"/id/" + m[len(str(ID)):] for m in members}
