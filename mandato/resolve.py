@@ -60,7 +60,7 @@ class Entry:
         return f"{self.label} <{self.iri}>"
 
     def label_in(self, lang: str) -> str:
-        return self.label_en or self.label if lang == "en" else self.label
+        return (self.label_en or self.label) if lang == "en" else self.label
 
 
 class Matcher:

@@ -328,3 +328,15 @@ def test_the_pages_speak_both_languages_in_full():
     assert set(TEXT) == {"es", "en"}
     assert set(TEXT["es"]) == set(TEXT["en"])
     assert all(v.strip() for lang in TEXT.values() for v in lang.values())
+
+
+def test_search_ranks_an_exact_name_first_and_groups_by_kind(corpus_store):
+    from mandato.search import search
+
+    by_id = search(corpus_store, "xviii-12-a")
+    assert by_id["instrument"][0].iri == PALERMO and by_id["instrument"][0].rank == 0
+    costa_rica = search(corpus_store, "COSTA RICA", "en")
+    assert next(iter(costa_rica)) == "country" and costa_rica["country"][0].label == "Costa Rica"
+    typing = search(corpus_store, "proto paler")  # words being typed
+    assert PALERMO in {h.iri for h in typing["instrument"]}
+    assert search(corpus_store, "   ") == {} and search(corpus_store, "qwertyzzz") == {}
