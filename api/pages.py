@@ -35,7 +35,7 @@ from mandato.packaged import ontology_graph
 from mandato.results import ROW_MEDIA, Table, negotiate, render
 from mandato.search import search
 
-from .http import AnyStore, NotFound
+from .http import AnyStore
 
 HERE = Path(__file__).parent
 TEXT: dict[str, dict[str, str]] = yaml.safe_load((HERE / "text.yaml").read_text(encoding="utf-8"))
@@ -131,9 +131,7 @@ class Pages:
 
     def resource(self, request: Request, iri: str) -> HTMLResponse:
         lang, _ = language(request)
-        links = self.section("resource", resource=iri, lang=lang)
-        if not links.rows:
-            raise NotFound(f"no resource <{iri}>")
+        links = self.section("resource", resource=iri, lang=lang)  # an IRI the data lacks: 404 (bind)
         out = [r for r in links.rows if r["direction"] == "out"]
         classes = {r["other_iri"] for r in out if r["property"] == str(RDF.type) and r["other_iri"]}
         kinds = set().union(*(superclasses().get(c, {c}) for c in classes))

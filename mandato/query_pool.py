@@ -106,7 +106,7 @@ def _size(term: Any) -> int:
     return 0 if term is None else len(term.value)
 
 
-def _evaluate(store: ox.Store, text: str, fmt: str, max_rows: int, max_bytes: int, is_merged: bool = True) -> bytes:
+def _evaluate(store: ox.Store, text: str, fmt: str, max_rows: int, max_bytes: int, is_merged: bool) -> bytes:
     result = query_store(store, text, is_merged)
     size = 0
     if isinstance(result, ox.QueryBoolean):

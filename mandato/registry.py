@@ -23,7 +23,7 @@ from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, ORG, WD, class_term, resource, source_iri
 from mandato.normalise import normalise
 from mandato.packaged import REFERENCE_DIR, ontology_graph
-from mandato.resolve import NAME_PROPERTIES, Matcher
+from mandato.resolve import NAME_PROPERTIES, Matcher, name_rows
 
 
 def partial_date(text: str) -> Literal:
@@ -48,12 +48,11 @@ class Registry:
         g = self.graph
         classes = {cls, *ontology_graph().transitive_subjects(RDFS.subClassOf, cls),
                    *g.transitive_subjects(RDFS.subClassOf, cls)}
-        rows: list[tuple[str, str, str | None]] = []
-        for subject in {s for c in classes for s in g.subjects(RDF.type, c)}:
-            label = next((str(x) for x in g.objects(subject, SKOS.prefLabel)
-                          if isinstance(x, Literal) and x.language == "es"), None)
-            rows.extend((str(subject), str(name), label) for p in NAME_PROPERTIES for name in g.objects(subject, p))
-        return Matcher(kind, rows)
+        records = [{"s": str(subject), "property": str(p), "name": str(name),
+                    "lang": name.language if isinstance(name, Literal) else None}
+                   for subject in {s for c in classes for s in g.subjects(RDF.type, c)}
+                   for p in NAME_PROPERTIES for name in g.objects(subject, p)]
+        return Matcher(kind, name_rows(records))
 
     @cached_property
     def countries(self) -> Matcher:

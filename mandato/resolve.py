@@ -36,16 +36,17 @@ SELECT DISTINCT ?s ?property ?name (LANG(?name) AS ?lang) WHERE {{
 """
 
 
-def name_rows(records: Iterable[dict[str, str | None]]) -> list[tuple[str | None, ...]]:
-    """NAMES_QUERY's records as a Matcher's rows: each name with its resource's Spanish and
-    English labels (its skos:prefLabel in each language, among its names: no OPTIONAL, which
-    Oxigraph evaluates over the whole store)."""
+def name_rows(records: Iterable[dict[str, str | None]]) -> list[tuple[str, str, str | None, str | None]]:
+    """Records of NAMES_QUERY's columns (s, property, name, lang; from the store, or from the
+    registry's graph) as a Matcher's rows: each name with its resource's Spanish and English
+    labels (its skos:prefLabel in each language, among its names: no OPTIONAL, which Oxigraph
+    evaluates over the whole store)."""
     records = list(records)
     labels: dict[tuple[str | None, str | None], str | None] = {}
     for r in records:
         if r["property"] == str(SKOS.prefLabel) and r["lang"] in ("es", "en"):
             labels.setdefault((r["s"], r["lang"]), r["name"])
-    return [(r["s"], r["name"], labels.get((r["s"], "es")), labels.get((r["s"], "en"))) for r in records]
+    return [(str(r["s"]), str(r["name"]), labels.get((r["s"], "es")), labels.get((r["s"], "en"))) for r in records]
 
 
 @dataclass
@@ -66,17 +67,16 @@ class Entry:
 class Matcher:
     """Resolves typed names to the entries of one kind (countries, instruments, actors)."""
 
-    def __init__(self, kind: str, rows: Iterable[tuple[str | None, ...]]):
-        """``rows``: (IRI, a name, its Spanish label[, its English label])."""
+    def __init__(self, kind: str, rows: Iterable[tuple[str, str, str | None, str | None]]):
+        """``rows`` (:func:`name_rows`): IRI, a name, its Spanish label, its English label."""
         self.kind = kind
         self.entries: dict[str, Entry] = {}
-        for iri, name, label, *english in rows:
-            assert iri is not None and name is not None
+        for iri, name, label, label_en in rows:
             entry = self.entries.setdefault(iri, Entry(iri, label or name))
             if label:
                 entry.label = label
-            if english and english[0]:
-                entry.label_en = english[0]
+            if label_en:
+                entry.label_en = label_en
             entry.names.add(name)
         self._exact: dict[str, set[str]] = defaultdict(set)
         for entry in self.entries.values():

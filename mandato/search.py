@@ -15,6 +15,7 @@ from rdflib import URIRef
 
 from mandato.catalogue import matcher
 from mandato.namespaces import MDO, ORG
+from mandato.resolve import Matcher
 
 # kind: the class whose instances it lists (a class's subclasses included), in the order shown.
 KINDS: dict[str, URIRef] = {
@@ -39,8 +40,8 @@ def search(store: Any, text: str, lang: str = "es", limit: int = 20) -> dict[str
     """The best entries of each kind for ``text``, labels in ``lang`` (Spanish where a label is
     missing in ``lang``); kinds with none are left out, and the kind with the best hit comes first."""
     found: dict[str, list[Hit]] = {}
-    for kind, cls in KINDS.items():
-        hits = matcher(store, f"search:{kind}", cls).search(text, limit)
+    for kind in KINDS:
+        hits = _names(store, kind).search(text, limit)
         if hits:
             found[kind] = [Hit(e.iri, e.label_in(lang), rank) for rank, e in hits]
     return dict(sorted(found.items(), key=lambda kv: kv[1][0].rank))
@@ -49,5 +50,10 @@ def search(store: Any, text: str, lang: str = "es", limit: int = 20) -> dict[str
 def warm(store: Any) -> None:
     """Read the names of every kind now (at ~1M triples the parts of plans take seconds), so that
     the first search does not wait for them."""
-    for kind, cls in KINDS.items():
-        matcher(store, f"search:{kind}", cls)
+    for kind in KINDS:
+        _names(store, kind)
+
+
+def _names(store: Any, kind: str) -> Matcher:
+    """The names of one kind, kept with the store's resolvers (apart from the parameter types')."""
+    return matcher(store, f"search:{kind}", KINDS[kind])
