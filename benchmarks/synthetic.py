@@ -13,7 +13,7 @@ The bundled registry knows only the states and instruments the bundled corpus na
 given a state it does not know stops with an error, by design. So the generator also writes
 reference data (``OUT_DIR/reference``: the bundled one with synthetic states up to the 193 UN
 members and synthetic conventions up to 60), read with ``mandato ingest --reference``. Size comes
-from the number of plans; the tables stop when every instrument is used (about 65k triples).
+from the number of plans; the tables stop when every instrument is used (about 375k triples).
 
     python benchmarks/synthetic.py OUT_DIR --triples 100000 [--seed 7]
     mandato ingest OUT_DIR --reference OUT_DIR/reference
@@ -38,9 +38,10 @@ PERU = CORPUS_DIR / "pe-plan-nacional-trata-2017-2021.txt"
 PAGE = re.compile(r"^## Objetivo estratégico (\d+):", re.IGNORECASE)
 NOTATION = re.compile(r"<b>(\d+)\.(\d+)((?:\.\d+)?)(\.?)</b>")
 VERBS = ["Fortalecer", "Promover", "Implementar", "Articular", "Difundir", "Evaluar", "Capacitar", "Coordinar"]
-# Triples a document adds, measured on this generator's output (used to pick document counts).
-TRIPLES_PER_PLAN_COPY = 2450
-TRIPLES_PER_ACT = 10.5
+# Triples a document adds, measured on this generator's output (used to pick document counts),
+# with each statement's provenance (a statement node and its citation: about 4 triples a fact).
+TRIPLES_PER_PLAN_COPY = 9125
+TRIPLES_PER_ACT = 40.5
 STATES = 193  # the UN member states
 INSTRUMENTS = 60
 INSTRUMENTS_PER_TABLE = 4

@@ -48,12 +48,13 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         m = objective_re.match(text)
         if m is None:  # a mark is an axis or an objective heading
             continue
-        statement = m.group(2).strip()
+        statement, at = m.group(2).strip(), i
         if not statement:  # the objective's text is on a later line
-            statement = next((lines[j].strip() for j in range(i + 1, stop) if lines[j].strip()), "")
+            at = next((j for j in range(i + 1, stop) if lines[j].strip()), i)
+            statement = lines[at].strip()
         parent = axis or builder.root
-        objective = builder.component(MDO.StrategicObjective, parent, statement, i + 1, f"line {i + 1}",
-                                      notation=m.group(1), key=m.group(1) or "objective")
+        objective = builder.component(MDO.StrategicObjective, parent, statement, at + 1, f"line {at + 1}",
+                                      notation=m.group(1), key=m.group(1) or "objective", notation_line=i + 1)
         read_matrix(builder, objective, i + 1, stop, levels, f"strategic objective {m.group(1) or ''}".strip(),
                     period=builder.period)
     builder.require_activities(f"the matrices after line {start}")

@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +22,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, PREFIXES, resource, source_iri
+from mandato.provenance import Citation, Citations
 from mandato.registry import Registry
 
 from .dates import PartialDate
@@ -123,6 +125,7 @@ class ReadContext:
     graph: Graph = field(default_factory=Graph)
     findings: list[Finding] = field(default_factory=list)
     sheet: str | None = None  # the workbook's sheet being read: lines are its rows, cells its columns
+    citations: Citations = field(default_factory=Citations)  # where each statement was read
 
     def __post_init__(self) -> None:
         for prefix, ns in PREFIXES.items():
@@ -163,8 +166,32 @@ class ReadContext:
              cell: int | None = None) -> None:
         self.findings.append(Finding(code, message, line, about, sheet=self.sheet, cell=cell))
 
+    def place(self, line: int | None) -> Citation:
+        """The line (or sheet row) ``line`` of the source; None: the source's manifest entry,
+        which states the facts a document does not print."""
+        if line is None:
+            return Citation(self.source.iri, whole="manifest")
+        return Citation(self.source.iri, line, self.sheet)
+
+    def state(self, s: URIRef, p: URIRef, o: Any, line: int | None, quote: str | None = None,
+              basis: str | None = None) -> None:
+        """Add the statement (s, p, o), read from ``line`` (with ``quote``, the words that state
+        it, where the line says more): for a fact read elsewhere than its subject's own line, or
+        one the line does not print (``basis``: ``translated``, ``inferred``)."""
+        self.graph.add((s, p, o))
+        self.citations.cite((s, p, o), self.place(line), quote, basis)
+
+    def also(self, s: URIRef, p: URIRef, o: Any, lines: Iterable[int]) -> None:
+        """The statement (s, p, o), already in the graph, is also stated on ``lines`` (a cell
+        that runs on below its row)."""
+        for line in lines:
+            self.citations.also((s, p, o), self.place(line))
+
     def derive(self, node: URIRef, line: int, locator: str, text: str | None = None) -> None:
-        """Record where ``node``'s facts were read: source, line and a locator in words."""
+        """Record where ``node``'s facts were read: source, line and a locator in words. The
+        first line given is the node's own: its statements are cited there unless
+        :meth:`state` says otherwise."""
+        self.citations.home(node, self.place(line))
         g = self.graph
         g.add((node, PROV.wasDerivedFrom, self.source.iri))
         g.add((node, MDO.sourceLine, Literal(line)))

@@ -77,6 +77,7 @@ LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 class Fact:
     value: Any
     line: int
+    quote: str | None = None  # the words of the line that state it, where the curator gave them
 
 
 @cache
@@ -162,18 +163,14 @@ class Curated:
             if isinstance(item, dict) and "value" in item:
                 values = item["value"] if isinstance(item["value"], list) else [item["value"]]
                 line = self.check(entry, item.get("line"), item.get("quote"))
-                out.extend(Fact(v, line) for v in values)
+                out.extend(Fact(v, line, item.get("quote")) for v in values)
             else:
-                out.append(Fact(item, entry["line"]))
+                out.append(Fact(item, entry["line"], entry.get("quote")))
         return out
 
-    def stated(self, entry: dict[str, Any], node: URIRef, field: str) -> list[Fact]:
-        """The facts of a field about ``node``; one read on another line than the entry's adds
-        that line to the node's provenance."""
-        facts = self.facts(entry, field)
-        for line in sorted({f.line for f in facts} - {entry["line"]}):
-            self.ctx.derive(node, line, f"{field.replace('_', ' ')}, line {line}")
-        return facts
+    def state(self, node: URIRef, prop: URIRef, value: Any, fact: Fact) -> None:
+        """``node prop value``, cited on the line (and with the quote) of ``fact``."""
+        self.ctx.state(node, prop, value, fact.line, None if fact.quote is None else str(fact.quote))
 
     def date(self, entry: dict[str, Any], fact: Fact) -> PartialDate:
         try:
@@ -205,16 +202,21 @@ class Curated:
         self.ctx.derive(node, line, f"{what}, line {line}")
 
     def links(self, entry: dict[str, Any], node: URIRef, table: dict[str, tuple[URIRef, str]]) -> None:
-        g = self.ctx.graph
         for field, (prop, kind) in table.items():
-            for fact in self.stated(entry, node, field):
-                g.add((node, prop, self.ref(entry, fact.value, kind)))
+            for fact in self.facts(entry, field):
+                self.state(node, prop, self.ref(entry, fact.value, kind), fact)
 
     def labels(self, entry: dict[str, Any], node: URIRef, field: str) -> None:
+        """The names of an entry, cited on its line: the Spanish one as printed there, or else
+        as the curator's name for what the line describes (inferred); another language's as the
+        curator's translation."""
         value = entry.get(field)
         names = value if isinstance(value, dict) else {"es": value} if value else {}
+        printed = normalise(self.ctx.source.lines[entry["line"] - 1])
         for lang, text in names.items():
-            self.ctx.graph.add((node, SKOS.prefLabel, Literal(str(text), lang=lang)))
+            basis = None if lang == "es" and normalise(str(text)) in printed else (
+                "inferred" if lang == "es" else "translated")
+            self.ctx.state(node, SKOS.prefLabel, Literal(str(text), lang=lang), entry["line"], basis=basis)
 
     def jurisdiction(self, entry: dict[str, Any], node: URIRef) -> None:
         if entry.get("municipality"):
@@ -233,12 +235,12 @@ class Curated:
         if entry.get("number"):
             g.add((node, MDO.number, Literal(str(entry["number"]))))
         for field, prop in (("date", MDO.adoptionDate), ("published", MDO.publicationDate)):
-            for fact in self.stated(entry, node, field):
-                g.add((node, prop, self.date(entry, fact).literal()))
+            for fact in self.facts(entry, field):
+                self.state(node, prop, self.date(entry, fact).literal(), fact)
         self.links(entry, node, INSTRUMENT_LINKS)
-        signatories = self.stated(entry, node, "signatories")
+        signatories = self.facts(entry, "signatories")
         for fact in signatories:
-            g.add((node, MDO.signatory, resource("country", fact.value)))
+            self.state(node, MDO.signatory, resource("country", fact.value), fact)
         for fact in self.facts(entry, "signed"):
             when = self.date(entry, fact)
             for party in signatories:
@@ -254,12 +256,12 @@ class Curated:
             self.jurisdiction(entry, node)
         elif (node, RDF.type, None) not in self.ctx.registry.graph:
             raise self.problem(entry, "a body the actor registry does not define needs its class and name")
-        for fact in self.stated(entry, node, "acronym"):
-            g.add((node, MDO.acronym, Literal(str(fact.value))))
-        for fact in self.stated(entry, node, "created"):
-            g.add((node, MDO.creationDate, self.date(entry, fact).literal()))
-        for fact in self.stated(entry, node, "members"):
-            g.add((node, MDO.memberCount, Literal(int(fact.value), datatype=XSD.integer)))
+        for fact in self.facts(entry, "acronym"):
+            self.state(node, MDO.acronym, Literal(str(fact.value)), fact)
+        for fact in self.facts(entry, "created"):
+            self.state(node, MDO.creationDate, self.date(entry, fact).literal(), fact)
+        for fact in self.facts(entry, "members"):
+            self.state(node, MDO.memberCount, Literal(int(fact.value), datatype=XSD.integer), fact)
         self.links(entry, node, BODY_LINKS)
         span = entry.get("functions")
         if span:
@@ -267,8 +269,7 @@ class Curated:
             for i in range(first, last + 1):
                 text = LIST_MARKER.sub("", self.ctx.source.lines[i - 1]).strip()
                 if text:
-                    g.add((node, MDO.function, Literal(text, lang="es")))
-            self.ctx.derive(node, first, f"functions, lines {first}-{last}")
+                    self.ctx.state(node, MDO.function, Literal(text, lang="es"), i)
 
     def plan(self, entry: dict[str, Any]) -> None:
         g, node = self.ctx.graph, resource("plan", str(entry.get("key")))
@@ -277,7 +278,9 @@ class Curated:
             g.add((node, RDF.type, class_term(entry["class"])))
             self.labels(entry, node, "title")
             title = entry["title"]["es"] if isinstance(entry["title"], dict) else entry["title"]
-            g.add((node, DCTERMS.title, Literal(str(title), lang="es")))
+            printed = normalise(str(title)) in normalise(self.ctx.source.lines[entry["line"] - 1])
+            self.ctx.state(node, DCTERMS.title, Literal(str(title), lang="es"), entry["line"],
+                           basis=None if printed else "inferred")
             g.add((node, DCTERMS.identifier, Literal(entry["key"])))
             self.jurisdiction(entry, node)
             if entry.get("period"):

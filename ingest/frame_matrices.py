@@ -69,7 +69,7 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
             text = inline or lines[text_line].strip()
             objectives[m.group(1)] = builder.component(
                 MDO.StrategicObjective, axis, text, text_line + 1, f"strategic frame, line {text_line + 1}",
-                notation=m.group(1))
+                notation=m.group(1), notation_line=i + 1)
     if not objectives:
         raise ctx.missing("an objective heading of the strategic frame", str(step["objective"]), frame, actions)
     headings = [(i, m.group(1)) for i in range(actions, closing) if (m := objective_re.match(lines[i]))]

@@ -52,8 +52,8 @@ def treaty_names(ctx: ReadContext) -> dict[str, URIRef]:
 
 
 def _texts(g) -> Iterator[tuple[URIRef, str, int, URIRef | None]]:
-    """(part or target, its text, the line of the part, the plan's jurisdiction) for every part of a
-    plan in the graph (plain graph walks: an rdflib SPARQL query here took a third of ingest)."""
+    """(part or target, its text, its line, the plan's jurisdiction) for every part of a plan in
+    the graph (plain graph walks: an rdflib SPARQL query here took a third of ingest)."""
     where: dict[object, URIRef | None] = {}
     for part, plan in g.subject_objects(MDO.inPlan):
         if plan not in where:
@@ -62,8 +62,9 @@ def _texts(g) -> Iterator[tuple[URIRef, str, int, URIRef | None]]:
         if line is None:
             continue
         for node in (part, *g.objects(part, MDO.hasTarget)):
+            own = g.value(node, MDO.sourceLine) or line
             for text in g.objects(node, SKOS.prefLabel):
-                yield node, str(text), int(line), where[plan]
+                yield node, str(text), int(own), where[plan]
 
 
 def read(ctx: ReadContext) -> None:
@@ -77,13 +78,13 @@ def read(ctx: ReadContext) -> None:
         words = f" {normalise(text)} "
         for name, treaty in treaties.items():
             if f" {name} " in words:
-                g.add((part, MDO.mentions, treaty))
+                ctx.state(part, MDO.mentions, treaty, line)
         for m in NORM.finditer(text):
             if iso is None:
                 ctx.find("unplaced-reference", f"'{m.group(0)}' names a norm, but the plan has no country to "
                          "place it in: not linked", line, part)
                 continue
-            g.add((part, MDO.mentions, _norm(ctx, m, iso, line, norms, seen)))
+            ctx.state(part, MDO.mentions, _norm(ctx, m, iso, line, norms, seen), line, m.group(0))
 
 
 def _norm(ctx: ReadContext, m: re.Match[str], iso: str, line: int, norms: dict[tuple[str, str], URIRef],

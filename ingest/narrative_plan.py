@@ -53,14 +53,14 @@ def _next_text(ctx: ReadContext, i: int) -> int:
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     lines = ctx.source.lines
     builder = open_plan(ctx, step)
-    g, plan = ctx.graph, builder.plan
+    plan = builder.plan
     axes = _find(ctx, step, "axes")
     if "frame" in step:
         frame = _find(ctx, step, "frame")
         for name, prop in (("vision", MDO.vision), ("mission", MDO.mission)):
             if name in step:
                 j = _next_text(ctx, _find(ctx, step, name, frame))
-                g.add((plan, prop, Literal(lines[j].strip(), lang="es")))
+                ctx.state(plan, prop, Literal(lines[j].strip(), lang="es"), j + 1)
     where = str(step["axes"]).split(".")[0]  # "VII" of "VII. EJES ESTRATÉGICOS", in locators
     general = _next_text(ctx, _find(ctx, step, "general_objective", axes))
     builder.component(MDO.GeneralObjective, builder.root, lines[general].strip(), general + 1,
@@ -106,28 +106,33 @@ def _objectives(builder: PlanBuilder, step: dict[str, Any], start: int, end: int
             indicators += 1
             builder.detail(current.iri, "indicator", re.sub(r"^\d+\.\s*", "", text), i + 1, indicators)
         elif mode in ("objective", "result") and current is not None:
-            _continue_label(ctx, current, text)
+            _continue_label(ctx, current, text, i + 1)
 
 
-def _continue_label(ctx: ReadContext, node: Node, text: str) -> None:
-    """A statement that runs on into the next paragraph (or starts there)."""
+def _continue_label(ctx: ReadContext, node: Node, text: str, line: int) -> None:
+    """A statement that runs on into the next paragraph at ``line`` (or starts there): the
+    label is cited on every line it was read from."""
     g = ctx.graph
     label = g.value(node.iri, SKOS.prefLabel)
     g.remove((node.iri, SKOS.prefLabel, None))
+    lines = ctx.citations.lines_of((node.iri, SKOS.prefLabel, label)) if label is not None else []
     joined = text if str(label) == "…" else f"{label} {text}"
-    g.add((node.iri, SKOS.prefLabel, Literal(joined, lang="es")))
+    new = Literal(joined, lang="es")
+    for earlier in lines if str(label) != "…" else []:
+        ctx.state(node.iri, SKOS.prefLabel, new, earlier)
+    ctx.state(node.iri, SKOS.prefLabel, new, line)
 
 
 def _functions(ctx: ReadContext, bodies: dict[str, str], start: int, end: int) -> None:
     """The functions of the bodies the management section introduces, one per listed line."""
     heads = {normalise(h): key for h, key in bodies.items()}
     body = None
-    for _, text in _paragraphs(ctx.source.lines, start, end):
+    for i, text in _paragraphs(ctx.source.lines, start, end):
         key = next((k for h, k in heads.items() if normalise(text).startswith(h)), None)
         if key:
             body = resource("organization", key)
             continue
         if body is not None and re.match(r"^(-|\d+\.)\s+", text):
-            ctx.graph.add((body, MDO.function, Literal(re.sub(r"^(-|\d+\.)\s+", "", text), lang="es")))
+            ctx.state(body, MDO.function, Literal(re.sub(r"^(-|\d+\.)\s+", "", text), lang="es"), i + 1)
         elif body is not None and not re.match(r"^(-|\d+\.)", text):
             body = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -94,7 +95,10 @@ class PlanBuilder:
                                  "matrices whose heading row names an activity column (Actividad, Acción…)")
 
     def component(self, cls: URIRef, parent: Node, text: str, line: int, locator: str,
-                  notation: str | None = None, key: str | None = None) -> Node:
+                  notation: str | None = None, key: str | None = None, notation_line: int | None = None,
+                  more: Sequence[int] = ()) -> Node:
+        """A part of the plan read from ``line`` (its notation from ``notation_line``, a heading
+        above the text, where it is printed apart; its text running on to the lines ``more``)."""
         if notation is None and key is None:
             notation, text = split_notation(text)
         else:
@@ -113,7 +117,7 @@ class PlanBuilder:
         g.add((node.iri, MDO.partOf, parent.iri))
         g.add((node.iri, MDO.inPlan, self.plan))
         if notation:
-            g.add((node.iri, SKOS.notation, Literal(notation)))
+            self.ctx.state(node.iri, SKOS.notation, Literal(notation), notation_line or line)
             parent_notation = parent.notation
             # Only a dotted notation claims a parent ("2.2.1" claims "2.2"); a plain number is a
             # numbering of its own (Peru's axis 4 holds strategic objective 1), and a result may
@@ -125,9 +129,11 @@ class PlanBuilder:
                               "document and both notations are kept as printed", line, node.iri)
         g.add((node.iri, SKOS.prefLabel, Literal(text, lang="es")))
         self.ctx.derive(node.iri, line, locator)
+        self.ctx.also(node.iri, SKOS.prefLabel, Literal(text, lang="es"), more)
         return node
 
-    def detail(self, owner: URIRef, kind: str, text: str, line: int, n: int, due: str | None = None) -> None:
+    def detail(self, owner: URIRef, kind: str, text: str, line: int, n: int, due: str | None = None,
+               more: Sequence[int] = ()) -> None:
         """A target, indicator or means of verification of a component."""
         cls, prop = {"target": (MDO.Target, MDO.hasTarget), "indicator": (MDO.Indicator, MDO.hasIndicator),
                      "means": (MDO.MeansOfVerification, MDO.hasMeansOfVerification)}[kind]
@@ -141,6 +147,7 @@ class PlanBuilder:
             if period:
                 g.add((node, MDO.duePeriod, Literal(period)))
         self.ctx.derive(node, line, f"line {line}, {kind}")
+        self.ctx.also(node, SKOS.prefLabel, Literal(text, lang="es"), more)
 
     def progress(self, activity: URIRef, values: dict[tuple[str, str | None], str], line: int,
                  period: tuple[int, int] | None) -> None:
@@ -168,7 +175,8 @@ class PlanBuilder:
                    Literal(lexical, datatype=XSD.decimal)))
             self.ctx.derive(record, line, f"line {line}, {kind} {year}")
 
-    def roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None = None) -> None:
+    def roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None = None,
+              more: Sequence[int] = ()) -> None:
         split = split_actors(text, self.actors)
         agents = [*split.actors, *(self.unresolved(name, f"the {kind} cell", line, cell) for name in split.unresolved)]
         for agent in agents:
@@ -178,6 +186,8 @@ class PlanBuilder:
             g.add((role, RDF.type, MDO.ActivityRole))
             g.add((role, MDO.agent, agent))
             g.add((role, MDO.roleKind, ROLE_KINDS[kind]))
+            self.ctx.derive(role, line, f"line {line}, {kind} cell", text)
+            self.ctx.also(role, MDO.agent, agent, more)
 
     def unresolved(self, name: str, where: str, line: int | None, cell: int | None = None) -> URIRef:
         """A body that matches no actor of the plan's registry: kept as its own actor, as printed,
@@ -190,6 +200,8 @@ class PlanBuilder:
             g.add((agent, MDO.jurisdiction, resource("country", self.scope)))
         if line is not None:
             self.ctx.derive(agent, line, f"line {line}, {where.removeprefix('the ')}")
+        else:
+            self.ctx.citations.home(agent, self.ctx.place(None))
         near = self.candidates(name)
         self.ctx.find("unresolved-actor", f"'{name}' in {where} matches no actor of "
                       f"data/reference/actors/{self.scope}.yaml; kept as its own actor"
@@ -254,6 +266,7 @@ class Row:
     line: int
     cells: dict[str, str]
     progress: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    more: dict[str, list[int]] = field(default_factory=dict)  # role -> the lines its cell runs on to
 
 
 YEAR = re.compile(r"^ano (\d{4})$")
@@ -338,6 +351,7 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels,
             above = rows[-1]
             for role, value in row.cells.items():
                 above.cells[role] = f"{above.cells[role]} {value}" if role in above.cells else value
+                above.more.setdefault(role, []).append(number)
             ctx.find("continuation-line", f"line {number} continues the row of line {above.line} (a cell broken "
                      "across lines by the PDF extraction); merged", number)
             continue
@@ -357,7 +371,7 @@ def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels
             if role in row.cells:
                 up = current.get(order[depth - 1]) if depth else None
                 node = builder.component(levels.classes[role], up or parent, row.cells[role], number,
-                                         f"{where}, line {number}")
+                                         f"{where}, line {number}", more=row.more.get(role, ()))
                 current[role] = node
                 for deeper in order[depth + 1:]:
                     current.pop(deeper, None)
@@ -365,7 +379,8 @@ def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels
             continue
         owner = next((current[r] for r in reversed(order) if r in current), parent)
         for text in _activities(builder, row):
-            act = builder.component(MDO.Activity, owner, text, number, f"{where}, line {number}")
+            act = builder.component(MDO.Activity, owner, text, number, f"{where}, line {number}",
+                                    more=row.more.get("activity", ()))
             _describe(builder, act, row, levels, due, period)
 
 
@@ -393,8 +408,8 @@ def _describe(builder: PlanBuilder, act: Node, row: Row, levels: Levels, due: st
                 else [row.cells[kind]]
             parts = [strip_markup(p) for p in raw if strip_markup(p)]
             for n, part in enumerate(parts):
-                builder.detail(act.iri, kind, part, number, n + 1, due)
+                builder.detail(act.iri, kind, part, number, n + 1, due, row.more.get(kind, ()))
     for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
         if column in row.cells:
-            builder.roles(act.iri, kind, row.cells[column], number)
+            builder.roles(act.iri, kind, row.cells[column], number, more=row.more.get(column, ()))
     builder.progress(act.iri, row.progress, number, period)

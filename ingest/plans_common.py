@@ -22,6 +22,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from mandato.namespaces import MDO, class_term, resource
 from mandato.normalise import normalise, strip_markup
 from mandato.packaged import ontology_graph
+from mandato.provenance import Citation
 
 from .actors import split_actors
 from .base import ReadContext, readable
@@ -68,8 +69,9 @@ def scope_of(ctx: ReadContext) -> str:
 
 
 def _printed(ctx: ReadContext, pattern: str, start: int, end: int | None, what: str,
-             required: bool) -> dict[str, tuple[str, int]]:
-    """The facts a pattern's named groups read from lines ``start``..``end``, each with its line."""
+             required: bool, spans: dict[str, list[int]]) -> dict[str, tuple[str, int]]:
+    """The facts a pattern's named groups read from lines ``start``..``end``, each with its
+    line (and, in ``spans``, the further lines with text a fact runs on to)."""
     lines = ctx.source.lines[start:end]
     text = "\n".join(lines)
     try:
@@ -85,6 +87,8 @@ def _printed(ctx: ReadContext, pattern: str, start: int, end: int | None, what: 
         if value is not None and name in PLAN_FACTS:
             line = start + text[: m.start(name)].count("\n") + 1
             out[name] = (" ".join(strip_markup(value).split()), line)
+            last = line + value.count("\n")
+            spans[name] = [n for n in range(line + 1, last + 1) if ctx.source.lines[n - 1].strip()]
     return out
 
 
@@ -98,15 +102,16 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
     stated: dict[str, Any] = ctx.source.plans.get(role, {})
     facts: dict[str, tuple[Any, int | None]] = dict(printed or {})
     need_cover = not all(stated.get(k) or k in facts for k in ("title", "period"))
+    spans: dict[str, list[int]] = {}
     if step.get("cover"):
-        facts.update(_printed(ctx, step["cover"], start, end, "plan's title and period", need_cover))
+        facts.update(_printed(ctx, step["cover"], start, end, "plan's title and period", need_cover, spans))
     elif need_cover:
         missing = " and ".join(k for k in ("title", "period") if not (stated.get(k) or k in facts))
         raise ctx.error(None, None, f"nothing states the {missing} of the plan '{role}': the layout reads none from "
                         "the document and the manifest entry gives none", "plan: {title: …, period: …} in the "
                         "manifest entry (or, in a workbook, the sheet of plan facts)")
     if step.get("approval"):
-        facts.update(_printed(ctx, step["approval"], start, end, "approval", False))
+        facts.update(_printed(ctx, step["approval"], start, end, "approval", False, spans))
     facts.update({k: (v, None) for k, v in stated.items() if v not in (None, "")})
     title, title_line = facts["title"]
     line = title_line or 1
@@ -125,31 +130,39 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
     builder = PlanBuilder(ctx, key, scope)
     builder.period, builder.line = (first, last), line
     g, plan = ctx.graph, builder.plan
+    # Each fact is cited where it was read: its line, or the manifest entry (line None).
     g.add((plan, RDF.type, class_term(kind)))
-    g.add((plan, DCTERMS.title, Literal(str(title), lang="es")))
-    g.add((plan, DCTERMS.identifier, Literal(builder.key)))
-    g.add((plan, SKOS.prefLabel, Literal(str(title), lang="es")))
-    g.add((plan, MDO.startDate, Literal(str(first), datatype=XSD.gYear)))
-    g.add((plan, MDO.endDate, Literal(str(last), datatype=XSD.gYear)))
-    if ctx.source.locality:
-        g.add((plan, MDO.jurisdiction, resource("municipality", ctx.source.locality)))
-    elif ctx.source.jurisdiction and not ctx.source.actors:
-        g.add((plan, MDO.jurisdiction, resource("country", ctx.source.jurisdiction)))
     ctx.derive(plan, line, f"sheet '{ctx.sheet}', row {line}" if ctx.sheet else f"title, line {line}")
+    for prop in (DCTERMS.title, SKOS.prefLabel):
+        ctx.state(plan, prop, Literal(str(title), lang="es"), title_line)
+        if title_line:
+            ctx.also(plan, prop, Literal(str(title), lang="es"), spans.get("title", []))
+    ctx.state(plan, DCTERMS.identifier, Literal(builder.key), facts.get("key", (None, None))[1])
+    period_line = facts["period"][1]
+    ctx.state(plan, MDO.startDate, Literal(str(first), datatype=XSD.gYear), period_line)
+    ctx.state(plan, MDO.endDate, Literal(str(last), datatype=XSD.gYear), period_line)
+    if ctx.source.locality:
+        ctx.state(plan, MDO.jurisdiction, resource("municipality", ctx.source.locality), None)
+    elif ctx.source.jurisdiction and not ctx.source.actors:
+        ctx.state(plan, MDO.jurisdiction, resource("country", ctx.source.jurisdiction), None)
     for fact, prop in (("issued_by", MDO.issuedBy), ("approved_by", MDO.approvedBy)):
         if fact in facts:
             for actor in _actors(ctx, builder, fact, *facts[fact]):
-                g.add((plan, prop, actor))
+                ctx.state(plan, prop, actor, facts[fact][1])
     if "approval_act" in facts:
-        g.add((plan, MDO.approvalAct, Literal(str(facts["approval_act"][0]))))
+        ctx.state(plan, MDO.approvalAct, Literal(str(facts["approval_act"][0])), facts["approval_act"][1])
     if "approval_date" in facts:
-        g.add((plan, MDO.approvalDate, _date(ctx, *facts["approval_date"])))
+        ctx.state(plan, MDO.approvalDate, _date(ctx, *facts["approval_date"]), facts["approval_date"][1])
     if step.get("approval") and not {"approval_act", "approval_date", "approved_by"} & set(facts):
         ctx.find("no-approval", "the cover states no approval of the plan", None, plan)
     implements = facts.get("implements", (step.get("implements"), None))[0]
     if implements:
-        g.add((plan, MDO.implementsPlan, resource("plan", plan_key(ctx, MAIN) if implements == MAIN
-                                                  else str(implements))))
+        target = resource("plan", plan_key(ctx, MAIN) if implements == MAIN else str(implements))
+        if "implements" in facts:
+            ctx.state(plan, MDO.implementsPlan, target, facts["implements"][1])
+        else:  # the layout says so of every document it reads
+            g.add((plan, MDO.implementsPlan, target))
+            ctx.citations.cite((plan, MDO.implementsPlan, target), Citation(ctx.source.iri, whole="layout"))
     return builder
 
 

@@ -106,7 +106,7 @@ def _declared(builder: PlanBuilder, items: list[tuple[int, str]], lines: list) -
     """The counts the plan declares per strategic line: "<line name>", N, "ACCIONES", M, "METAS"."""
     g = builder.ctx.graph
     for k in range(len(items) - 4):
-        (n, name), (_, actions), (_, a_word), (_, targets), (_, t_word) = items[k : k + 5]
+        (n, name), (n_actions, actions), (_, a_word), (n_targets, targets), (_, t_word) = items[k : k + 5]
         if not (actions.isdigit() and targets.isdigit() and normalise(a_word) == "acciones"
                 and normalise(t_word) == "metas"):
             continue
@@ -115,8 +115,8 @@ def _declared(builder: PlanBuilder, items: list[tuple[int, str]], lines: list) -
             builder.ctx.find("unmatched-line", f"the counts of '{name}' match {len(match)} strategic lines; "
                              "not recorded", n)
             continue
-        g.add((match[0].iri, MDO.declaredActions, Literal(int(actions))))
-        g.add((match[0].iri, MDO.declaredTargets, Literal(int(targets))))
+        builder.ctx.state(match[0].iri, MDO.declaredActions, Literal(int(actions)), n_actions)
+        builder.ctx.state(match[0].iri, MDO.declaredTargets, Literal(int(targets)), n_targets)
         builder.ctx.find("actions-not-listed", f"the plan declares {actions} actions and {targets} targets for "
                          f"'{name}' but the presentation does not list them", n, match[0].iri)
 
@@ -138,15 +138,17 @@ def _timeline(builder: PlanBuilder, slides: Slides) -> None:
             g.add((builder.plan, MDO.milestone, node))
             g.add((node, RDF.type, MDO.Milestone))
             g.add((node, MDO.order, Literal(order, datatype=XSD.integer)))
-            description = []
+            description, more = [], []
             for j in range(k + 1, end):
                 nxt = items[j][1]
                 if nxt in steps or re.fullmatch(r"\d{4}", nxt):
                     break
                 description.append(nxt.lstrip("- ").strip())
-            label = text.capitalize() + (": " + " ".join(description) if description else "")
-            g.add((node, SKOS.prefLabel, Literal(label, lang="es")))
+                more.append(items[j][0])
+            label = Literal(text.capitalize() + (": " + " ".join(description) if description else ""), lang="es")
+            g.add((node, SKOS.prefLabel, label))
             ctx.derive(node, n, f"timeline, line {n}")
+            ctx.also(node, SKOS.prefLabel, label, more)
     if years:
         ctx.find("timeline-years", f"the timeline prints the years {', '.join(y for _, y in years)} on lines of "
                  "their own; they cannot be tied to its steps reliably, so the steps keep their order without dates",
@@ -174,7 +176,7 @@ def _operational_plan(builder: PlanBuilder, slides: Slides, start: int) -> None:
     while k + 1 < advances:
         name, (n, challenge) = normalise(items[k][1]), items[k + 1]
         if name in nodes:
-            g.add((nodes[name].iri, MDO.challenge, Literal(challenge, lang="es")))
+            ctx.state(nodes[name].iri, MDO.challenge, Literal(challenge, lang="es"), n)
             k += 2
         else:
             k += 1

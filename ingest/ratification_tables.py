@@ -45,7 +45,7 @@ from mandato.packaged import ontology_graph
 from .base import ReadContext
 from .dates import DAY_FIRST, MONTH_FIRST, DateProblem, PartialDate, decide_order, parse_cell, split_numeric
 from .sheets import read_sheets
-from .treaty_actions import label_of, treaty_action
+from .treaty_actions import cite_instrument, label_of, treaty_action
 
 
 @dataclass
@@ -59,6 +59,7 @@ class Row:
     text: str
     act_cell: int = 3  # the columns of the act's date and of the deposit's, for errors
     deposit_cell: int = 4
+    named: int | None = None  # the line (row) that names the instrument; None: the manifest entry
 
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
@@ -154,6 +155,7 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef | Non
     non_states = {normalise(n) for n in step.get("non_states", [])}
     column = {role: n for n, role in enumerate(roles) if role}
     out: list[Row] = []
+    named: int | None = None
     for index in range(start, len(rows)):
         cells, number = rows[index], index + 1
         cell = {role: cells[n].strip() if n < len(cells) else "" for role, n in column.items()}
@@ -164,7 +166,7 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef | Non
             if entry is None:
                 raise ctx.error(number, column["instrument"] + 1, f"unknown instrument '{cell['instrument']}'",
                                 "the name or depositary number of an instrument of data/reference/instruments.yaml")
-            instrument = URIRef(entry.iri)
+            instrument, named = URIRef(entry.iri), number
         if instrument is None:
             raise ctx.error(number, column["instrument"] + 1, "the row names no instrument, and no row above does",
                             "an instrument's name in the first row of its acts")
@@ -192,7 +194,8 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef | Non
             if mark:
                 raise ctx.error(number, column["signature_date"] + 1, f"a signature carries the mark '{mark}'",
                                 "a signature's date alone")
-            out.append(Row(number, instrument, country, value, "", "signature", text, column["signature_date"] + 1))
+            out.append(Row(number, instrument, country, value, "", "signature", text, column["signature_date"] + 1,
+                           named=named))
         if cell.get("act_date"):
             value, mark = _split_mark(cell["act_date"], marks_of)
             kind = marks_of[mark] if mark else ctx.option(step, "default_kind")
@@ -204,7 +207,7 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef | Non
                                     f"{kind}", "one of " + ", ".join(sorted(set(kinds.values()))))
                 kind = stated
             out.append(Row(number, instrument, country, value, cell.get("deposit_date", ""), kind, text,
-                           column["act_date"] + 1, column.get("deposit_date", -1) + 1))
+                           column["act_date"] + 1, column.get("deposit_date", -1) + 1, named))
     return out
 
 
@@ -253,6 +256,7 @@ def _rows(ctx: ReadContext, step: dict[str, Any], table: dict, lines: list[str],
     marks_of: dict[str, str] = ctx.option(step, "marks")
     roles: list[str] | None = None
     instrument: URIRef | None = None
+    named = 0
     rows: list[Row] = []
     for i in range(start, end):
         number, text = i + 1, lines[i]
@@ -277,7 +281,7 @@ def _rows(ctx: ReadContext, step: dict[str, Any], table: dict, lines: list[str],
                 raise ctx.error(number, roles.index("instrument") + 1,
                                 f"unknown instrument '{cell['instrument']}'",
                                 "the name of an instrument of data/reference/instruments.yaml")
-            instrument = URIRef(entry.iri)
+            instrument, named = URIRef(entry.iri), number
         elif instrument is None:
             raise ctx.error(number, 1, "a country row comes before any instrument row",
                             "an instrument name in the first cell")
@@ -295,7 +299,8 @@ def _rows(ctx: ReadContext, step: dict[str, Any], table: dict, lines: list[str],
             raise ctx.error(number, None, f"the row carries contradictory marks {sorted(marks)}",
                             "one of " + ", ".join(marks_of))
         kind = marks_of[marks.pop()] if marks else ctx.option(step, "default_kind")
-        rows.append(Row(number, instrument, country, act, deposit, kind, " | ".join(c.strip() for c in cells)))
+        rows.append(Row(number, instrument, country, act, deposit, kind, " | ".join(c.strip() for c in cells),
+                        named=named))
     if roles is None:
         raise ctx.error(start, None, f"table {table['name']} has no heading row", "Instrumento, País, Fecha…")
     return rows
@@ -355,3 +360,4 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
         for (kind, act, deposit), row in acts.items():
             node = treaty_action(ctx, row.instrument, row.country, kind, act, deposit)
             ctx.derive(node, row.line, f"{table['title']}, {'row' if ctx.sheet else 'line'} {row.line}", row.text)
+            cite_instrument(ctx, node, row.instrument, row.named, row.line)

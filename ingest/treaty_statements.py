@@ -23,7 +23,7 @@ from mandato.namespaces import MDO
 
 from .base import ReadContext
 from .dates import DateProblem, PartialDate, parse_spanish
-from .treaty_actions import treaty_action
+from .treaty_actions import cite_instrument, treaty_action
 
 HEADING = r"^(#{1,2})\s+(.+?)\s*$"
 VERBS = {
@@ -45,6 +45,7 @@ UNDATED = re.compile(r"(?:la|lo)s?\s+ha[n]?\s+(?P<verb>ratificad|firmad|adherid)
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     instrument: URIRef | None = None
+    named = 0  # the line of the heading that names the instrument
     try:
         heading_re = re.compile(step.get("heading", HEADING), re.IGNORECASE)
     except re.error as exc:
@@ -54,14 +55,14 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         heading = heading_re.match(text)
         if heading:
             entry = ctx.registry.instruments.prefix(heading.group(2))
-            instrument = URIRef(entry.iri) if entry else None
+            instrument, named = (URIRef(entry.iri) if entry else None), number
             continue
         if instrument is None:
             continue
         plain = text.replace("**", "").strip()
         acts = list(ACT.finditer(plain))
         for m in acts:
-            _act(ctx, instrument, number, plain, m, locator)
+            _act(ctx, instrument, number, plain, m, locator, named)
         if not acts and (undated := UNDATED.search(plain)):
             ctx.find("undated-act",
                      f"the text states a {VERBS[undated.group('verb').lower()]} but gives no date; "
@@ -69,7 +70,8 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
                      number, instrument)
 
 
-def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re.Match[str], locator: str) -> None:
+def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re.Match[str], locator: str,
+         named: int) -> None:
     party_text = re.sub(r"^el\s+", "", m.group("party"), flags=re.IGNORECASE)
     try:
         country = URIRef(ctx.registry.countries.resolve(party_text).iri)
@@ -82,13 +84,19 @@ def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re
     kind = VERBS[m.group("verb").lower()]
     node = treaty_action(ctx, instrument, country, kind, date)
     ctx.derive(node, number, f"{locator}, line {number}", sentence)
+    cite_instrument(ctx, node, instrument, named, number)
     force = FORCE.search(sentence, m.end())
     if force:
         try:
             when = parse_spanish(force.group("day"))
         except DateProblem as exc:
             raise ctx.error(number, None, str(exc), "a date such as '29 de setiembre de 2003'") from None
-        ctx.graph.add((node, MDO.entryIntoForce, when.literal()))
+        if kind == "signature":  # a signature binds no one: the date is the treaty's, or another act's
+            ctx.find("entry-into-force-ambiguous",
+                     f"the sentence gives an entry into force ({when.iso()}) after a signature, without saying "
+                     f"whose it is; not recorded on the signature: \"{sentence}\"", number, node)
+            return
+        ctx.state(node, MDO.entryIntoForce, when.literal(), number, force.group(0))
         ctx.find("entry-into-force-ambiguous",
                  f"the sentence gives an entry into force ({when.iso()}) without saying whether it is the "
                  f"treaty's own or the country's; kept on the {kind} as stated: \"{sentence}\"",

@@ -34,6 +34,7 @@ from mandato.namespaces import ID, MDO, ONTOLOGY_GRAPH, PREFIXES, REGISTRY_GRAPH
 from mandato.normalise import slug
 from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.processes import die_with_parent
+from mandato.provenance import UncitedStatement, reify_by_node
 from mandato.registry import Registry, load_registry
 from mandato.store import Store
 
@@ -204,6 +205,10 @@ def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport
         ENGINES[step["engine"]](ctx, step)
     curated_facts.read(ctx)
     legal_references.read(ctx)
+    try:
+        ctx.citations.reify(ctx.graph, skip=[source.iri])
+    except UncitedStatement as exc:
+        raise IngestError(ctx.where(), f"{exc} (a reader's error: please report it)") from None
     record_findings(ctx.graph, source.id, ctx.findings)
     actions = len(set(ctx.graph.subjects(RDF.type, MDO.TreatyAction)))
     plans = {str(s) for s in ctx.graph.subjects(PROV.wasDerivedFrom, source.iri) if PLAN_ROOT.fullmatch(str(s))}
@@ -298,6 +303,9 @@ def registry_graph(registry: Registry) -> tuple[Graph, list[Finding]]:
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     g += registry.graph
+    # Reference data cite their table (a row of a table names no line of a document), or the
+    # document line a membership was read from.
+    reify_by_node(g)
     findings: dict[str, list[Finding]] = {}
     for source_id, code, message, line, about in registry.findings:
         findings.setdefault(source_id, []).append(Finding(code, message, line, about, source_id))

@@ -25,6 +25,7 @@ from mandato.ingest.base import Source
 from mandato.namespaces import GRAPH, ID, MDO, ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.packaged import ontology_graph
 from mandato.pipeline import SourceReport, plan_key_conflicts, read_source, registry_for, registry_graph
+from mandato.provenance import is_provenance_node
 from mandato.store import Store
 from mandato.validation import validate
 
@@ -94,10 +95,12 @@ def _problem(severity: str, exc: IngestError) -> Problem:
 
 
 def _by_subject(graph: Graph) -> dict[str, set]:
+    """The nodes of a source's graph with their statements: not its findings, the graph's own
+    digest, or the provenance of its statements (statement nodes and citations)."""
     out: dict[str, set] = defaultdict(set)
-    skip = (str(ID["finding/"]), str(GRAPH))  # findings, and the graph's own digest
+    skip = (str(ID["finding/"]), str(GRAPH))
     for s, p, o in graph:
-        if isinstance(s, URIRef) and not str(s).startswith(skip):
+        if isinstance(s, URIRef) and not str(s).startswith(skip) and not is_provenance_node(str(s)):
             out[str(s)].add((p, o))
     return out
 

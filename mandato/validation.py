@@ -31,6 +31,7 @@ from rdflib.term import Node
 
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH
 from mandato.packaged import ontology_graph, shapes_graph
+from mandato.provenance import is_provenance_node
 from mandato.remote import RemoteStore
 from mandato.results import XSD_STRING, Table
 from mandato.store import Store
@@ -112,17 +113,20 @@ def base_graph() -> Graph:
 
 
 def data_graph(store: AnyStore) -> Graph:
-    """The union of every graph but the ontology's, with the packaged ontology."""
+    """The union of every graph but the ontology's, with the packaged ontology; without the
+    statement nodes and citations (no core shape targets them: the SPARQL rules check them)."""
     data = base_graph()
     if isinstance(store, Store):
         terms, add, ontology = Terms(), data.store.add, ox.NamedNode(str(ONTOLOGY_GRAPH))
         for q in store.ox.quads_for_pattern(None, None, None):
-            if q.graph_name != ontology:
+            if q.graph_name != ontology and not is_provenance_node(getattr(q.subject, "value", "")):
                 add((terms(q.subject), terms(q.predicate), terms(q.object)), data)
         return data
     for name in store.named_graphs():
         if name != str(ONTOLOGY_GRAPH):
-            data += store.graph(name)
+            for triple in store.graph(name):
+                if not is_provenance_node(str(triple[0])):
+                    data.add(triple)
     return data
 
 

@@ -17,6 +17,7 @@ from mandato.digests import serialized
 from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH
 from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.pipeline import registry_graph
+from mandato.provenance import reify_by_node
 from mandato.registry import load_registry
 from mandato.store import Store
 from mandato.validation import Report, validate
@@ -29,8 +30,16 @@ def with_reference(path: Path) -> Report:
     store = Store(None)
     store.replace_graphs({str(name): serialized(str(name), graph) for name, graph in (
         (ONTOLOGY_GRAPH, ontology_graph()), (REGISTRY_GRAPH, registry_graph(load_registry())[0]),
-        ("https://w3id.org/mandato/graph/source/example", Graph().parse(path, format="turtle")))})
+        ("https://w3id.org/mandato/graph/source/example", example(path)))})
     return validate(store)
+
+
+def example(path: Path) -> Graph:
+    """An example's graph, each statement cited where its subject says it was read (as a reader
+    cites a row's cells), so that an example is about its facts, not about their citations."""
+    graph = Graph().parse(path, format="turtle")
+    reify_by_node(graph)
+    return graph
 
 
 @pytest.mark.parametrize("path", sorted((EXAMPLES / "invalid").glob("*.ttl")), ids=lambda p: p.stem)

@@ -14,7 +14,7 @@ from test_remote import OxigraphServer
 
 from mandato.remote import RemoteStore, push
 
-CAP = 2000
+CAP = 10_000  # rows, as Virtuoso's default ResultSetMaxRows
 
 
 class Proxy:
