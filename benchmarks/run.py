@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a tiny run: sizes smoke, few repeats")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.sizes, args.repeat, args.seconds, args.baseline_repeat, args.baseline_cap = "smoke", 2, 1, 1, 5
+        args.sizes, args.repeat, args.seconds, args.baseline_repeat, args.baseline_cap = "smoke", 2, 1, 1, 2
     print(f"# mandato benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
     with tempfile.TemporaryDirectory(prefix="mandato-bench-") as tmp:
         for size in args.sizes.split(","):
