@@ -6,6 +6,14 @@ matched, longest name first, against the country's actor registry (``data/refere
 names, acronyms and variants); "y" between two actors is a connector. Words that match no name
 become one unresolved actor each run, reported as a finding so that a curator can add the alias.
 "No hay" means none.
+
+What a cell says besides its bodies is never an actor: a parenthesis ("Presidencia (Presentar
+versión final diagramada al pleno)") is a note, unless it holds a body's name ("MINJUS
+(INDAGA)"), and what follows a colon ("Países miembros: Validar la Estrategia…") is the task
+of the bodies before it; both are kept as notes (the caller reports them). Words left over that
+only repeat words of the bodies found in the cell ("Gobiernos Regionales Gobiernos y Locales",
+where the extraction shuffled "Gobiernos Regionales y Gobiernos Locales") are a fragment of those
+names, reported, not a body of their own.
 """
 
 from __future__ import annotations
@@ -22,10 +30,15 @@ CONNECTORS = {"y", "e"}
 NONE = {"no hay", "ninguno", "ninguna", "no aplica"}
 
 
+PARENTHESIS = re.compile(r"\(([^()]*)\)")
+
+
 @dataclass
 class ActorSplit:
     actors: list[URIRef] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # instructions, tasks: not bodies
+    fragments: list[str] = field(default_factory=list)  # leftover words of the bodies' own names
 
 
 def split_actors(text: str, names: dict[tuple[str, ...], URIRef]) -> ActorSplit:
@@ -33,6 +46,19 @@ def split_actors(text: str, names: dict[tuple[str, ...], URIRef]) -> ActorSplit:
     out = ActorSplit()
     if not normalise(plain) or normalise(plain) in NONE:
         return out
+    def aside(m: re.Match[str]) -> str:  # a parenthesis that is a body's name stays: "MINJUS (INDAGA)"
+        inner = m.group(1).strip()
+        if tuple(normalise(w) for w in WORD.findall(inner)) in names:
+            return m.group(0)
+        if inner:
+            out.notes.append(inner)
+        return " "
+
+    plain = PARENTHESIS.sub(aside, plain)
+    if ":" in plain:
+        plain, task = plain.split(":", 1)
+        if task.strip():
+            out.notes.append(task.strip())
     words = WORD.findall(plain)
     tokens = [normalise(w) for w in words]
     longest = max((len(k) for k in names), default=1)
@@ -60,4 +86,10 @@ def split_actors(text: str, names: dict[tuple[str, ...], URIRef]) -> ActorSplit:
                 run.append(words[i])
             i += 1
     flush()
+    found = {w for key, actor in names.items() if actor in out.actors for w in key}
+    for run_text in list(out.unresolved):
+        words_of = [normalise(w) for w in WORD.findall(run_text)]
+        if found and all(w in found or w in CONNECTORS for w in words_of):
+            out.unresolved.remove(run_text)
+            out.fragments.append(run_text)
     return out

@@ -27,7 +27,7 @@ from mandato.namespaces import ID, MDO, class_term, resource
 from mandato.normalise import normalise, slug, strip_markup
 from mandato.packaged import ontology_graph
 
-from .actors import split_actors
+from .actors import ActorSplit, split_actors
 from .base import ReadContext
 
 CONFIG = yaml.safe_load(Path(__file__).with_name("plan_matrices.yaml").read_text("utf-8"))
@@ -177,7 +177,7 @@ class PlanBuilder:
 
     def roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None = None,
               more: Sequence[int] = ()) -> None:
-        split = split_actors(text, self.actors)
+        split = self.split(text, f"the {kind} cell", line, cell)
         agents = [*split.actors, *(self.unresolved(name, f"the {kind} cell", line, cell) for name in split.unresolved)]
         for agent in agents:
             role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
@@ -188,6 +188,17 @@ class PlanBuilder:
             g.add((role, MDO.roleKind, ROLE_KINDS[kind]))
             self.ctx.derive(role, line, f"line {line}, {kind} cell", text)
             self.ctx.also(role, MDO.agent, agent, more)
+
+    def split(self, text: str, where: str, line: int | None, cell: int | None = None) -> ActorSplit:
+        """The bodies a cell names (:func:`split_actors`); its notes and name fragments reported."""
+        split = split_actors(text, self.actors)
+        for note in split.notes:
+            self.ctx.find("cell-note", f"'{note}' in {where} is an instruction or a task, not a body; not recorded "
+                          "as an actor (the cell is kept whole as the role's source text)", line, None, cell)
+        for fragment in split.fragments:
+            self.ctx.find("name-fragment", f"'{fragment}' in {where} only repeats words of the bodies the cell "
+                          "names (the extraction shuffled their names); not recorded as an actor", line, None, cell)
+        return split
 
     def unresolved(self, name: str, where: str, line: int | None, cell: int | None = None) -> URIRef:
         """A body that matches no actor of the plan's registry: kept as its own actor, as printed,
@@ -267,6 +278,19 @@ class Row:
     cells: dict[str, str]
     progress: dict[tuple[str, str | None], str] = field(default_factory=dict)
     more: dict[str, list[int]] = field(default_factory=dict)  # role -> the lines its cell runs on to
+    items: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # detail role -> further items, by line
+
+
+DETAILS = ("target", "indicator", "means")
+# A cell above that ends on one of these runs on to the next line ("…con Organismos y" / "Países").
+RUNS_ON = re.compile(r"(?:\b(?:y|e|o|u|de|del|la|las|los|el|en|con|por|para|a|al|que|su|sus|se)|[,;:(/-])\s*$")
+
+
+def starts_item(above: str, text: str) -> bool:
+    """A continuation line's detail cell starts an item of its own (a second indicator under the
+    first) rather than running on: it opens with a capital and the text above it is complete."""
+    first = strip_markup(text)[:1]
+    return first.isupper() and RUNS_ON.search(normalise(strip_markup(above))) is None
 
 
 YEAR = re.compile(r"^ano (\d{4})$")
@@ -350,8 +374,21 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels,
         if continues:
             above = rows[-1]
             for role, value in row.cells.items():
-                above.cells[role] = f"{above.cells[role]} {value}" if role in above.cells else value
-                above.more.setdefault(role, []).append(number)
+                items = above.items.setdefault(role, [])
+                last = items[-1][1] if items else above.cells.get(role)
+                if role in DETAILS and last is not None and starts_item(last, value):
+                    items.append((number, value))
+                    ctx.find("item-on-continuation-line", f"line {number} gives the row of line {above.line} another "
+                             f"{role} ('{strip_markup(value)[:60]}'); kept as an item of its own", number)
+                elif items:
+                    items[-1] = (items[-1][0], f"{items[-1][1]} {value}")
+                else:
+                    above.cells[role] = f"{above.cells[role]} {value}" if role in above.cells else value
+                    above.more.setdefault(role, []).append(number)
+            if row.progress:
+                ctx.find("progress-on-continuation-line", f"line {number} continues the row of line {above.line} with "
+                         f"progress values ({', '.join(row.progress.values())}) that no item of that row takes; "
+                         "not recorded", number)
             ctx.find("continuation-line", f"line {number} continues the row of line {above.line} (a cell broken "
                      "across lines by the PDF extraction); merged", number)
             continue
@@ -402,13 +439,14 @@ def _activities(builder: PlanBuilder, row: Row) -> list[str]:
 def _describe(builder: PlanBuilder, act: Node, row: Row, levels: Levels, due: str | None,
               period: tuple[int, int] | None) -> None:
     number = row.line
-    for kind in ("target", "indicator", "means"):
-        if kind in row.cells:
-            raw = re.split(r"\s{2,}", row.cells[kind]) if kind == "target" and levels.split_targets \
-                else [row.cells[kind]]
-            parts = [strip_markup(p) for p in raw if strip_markup(p)]
-            for n, part in enumerate(parts):
-                builder.detail(act.iri, kind, part, number, n + 1, due, row.more.get(kind, ()))
+    for kind in DETAILS:
+        cells = ([(number, row.cells[kind])] if kind in row.cells else []) + row.items.get(kind, [])
+        n = 0
+        for line, cell in cells:
+            raw = re.split(r"\s{2,}", cell) if kind == "target" and levels.split_targets else [cell]
+            for part in (strip_markup(p) for p in raw if strip_markup(p)):
+                n += 1
+                builder.detail(act.iri, kind, part, line, n, due, row.more.get(kind, ()) if line == number else ())
     for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
         if column in row.cells:
             builder.roles(act.iri, kind, row.cells[column], number, more=row.more.get(column, ()))

@@ -24,7 +24,6 @@ from mandato.normalise import normalise, strip_markup
 from mandato.packaged import ontology_graph
 from mandato.provenance import Citation
 
-from .actors import split_actors
 from .base import ReadContext, readable
 from .dates import DateProblem, PartialDate, parse_spanish
 from .plan_matrix import PlanBuilder
@@ -206,7 +205,7 @@ def _actors(ctx: ReadContext, builder: PlanBuilder, fact: str, value: Any, line:
                                 "an organisation's key (data/reference) or a body's name")
             out.append(known)
             continue
-        split = split_actors(name, builder.actors)
         where = f"the plan's {fact.replace('_', ' ')}" + ("" if line else " (manifest)")
+        split = builder.split(name, where, line)
         out.extend([*split.actors, *(builder.unresolved(n, where, line) for n in split.unresolved)])
     return out

@@ -121,7 +121,8 @@ def test_peru_counts_made_by_reading_the_document(registry):
     assert _count(graph, MDO.Activity) == 50
     assert _count(graph, MDO.ImmediateObjective) == 17
     assert _count(graph, MDO.StrategicObjective) == 4 and _count(graph, MDO.Axis) == 4
-    assert [f.line for f in report.findings if f.code == "unresolved-actor"] == [449]
+    assert [f.line for f in report.findings if f.code == "unresolved-actor"] == []
+    assert [f.line for f in report.findings if f.code == "name-fragment"] == [449]
 
 
 def test_multi_actor_cells_without_separators(registry):
@@ -137,6 +138,40 @@ def test_multi_actor_cells_without_separators(registry):
         assert [str(a).rsplit("/", 1)[-1] for a in split_actors(variant, cr).actors] == ["cr-conacoes-st"]
     assert split_actors("No hay", cr).actors == [] and split_actors("No hay", cr).unresolved == []
     assert split_actors("Ministerio de Cosas Raras", cr).unresolved == ["Ministerio de Cosas Raras"]
+
+
+def _keys(actors) -> list[str]:
+    return [str(a).rsplit("/", 1)[-1] for a in actors]
+
+
+def test_instructions_tasks_and_name_fragments_in_a_cell_are_never_actors(registry):
+    # CORETT's 2020-2022 operational plan, line 11: an instruction in parentheses (naming the
+    # plenary as its addressee) and a task after a colon.
+    split = split_actors("Presidencia y Secretaría Técnica (Presentar versión final diagramada al pleno) Países "
+                         "miembros: Validar la Estrategia Regional de Prevención", registry.actors["CORETT"])
+    assert _keys(split.actors) == ["corett-presidency", "corett-st", "corett-member-states"]
+    assert split.notes == ["Presentar versión final diagramada al pleno",
+                           "Validar la Estrategia Regional de Prevención"]
+    assert split.unresolved == [] and split.fragments == []
+    # Peru's plan, line 449: the extraction shuffled "Gobiernos Regionales y Gobiernos Locales"; a
+    # parenthesis holding a body's name is that name.
+    split = split_actors("Secretaría Técnica de la CMNP TPTIM CMNP TPTIM MINJUS (INDAGA) INEI Gobiernos Regionales "
+                         "Gobiernos y Locales", registry.actors["PE"])
+    assert _keys(split.actors) == ["pe-cmnp-tptim-st", "pe-cmnp-tptim", "pe-minjus-indaga", "pe-inei",
+                                   "pe-regional-governments", "pe-local-governments"]
+    assert split.fragments == ["Gobiernos"] and split.unresolved == [] and split.notes == []
+    # Words that name no body and repeat none stay an unresolved body, as before.
+    split = split_actors("MINJUS (revisar) Ministerio de Cosas Raras", registry.actors["PE"])
+    assert _keys(split.actors) == ["pe-minjus"] and split.notes == ["revisar"]
+    assert split.unresolved == ["Ministerio de Cosas Raras"]
+
+
+def test_the_cells_of_coretts_operational_plan_name_no_instruction_as_a_body(registry):
+    _, graph, report = _read("corett-plan-operativo-2020-2022", registry)
+    labels = {str(o) for o in graph.objects(None, SKOS.prefLabel)}
+    assert "Presentar versión final diagramada al" not in labels
+    assert not any(str(s).endswith("/presentar-version-final-diagramada-al") for s in graph.subjects())
+    assert {f.line for f in report.findings if f.code == "cell-note"} == {11}
 
 
 @pytest.mark.parametrize(("text", "period"), [
@@ -337,3 +372,18 @@ def test_matrix_traps_on_a_small_excerpt(registry):
     assert {str(g.value(t, SKOS.prefLabel)) for t in g.objects(html, MDO.hasTarget)} == {"Meta tres"}
     after_break = ID["plan/excerpt/2/2-1"]
     assert (after_break, RDF.type, MDO.Activity) in g
+
+
+def test_a_continuation_line_that_starts_a_new_indicator_gives_an_item_of_its_own(registry):
+    # CORETT's strategic plan, lines 1045-1046: the second line holds a second indicator (and a
+    # second 100 % that no item takes), not the end of the first indicator.
+    _, graph, report = _read("corett-plan-estrategico-2018-2027", registry)
+    first = next(s for s, o in graph.subject_objects(SKOS.prefLabel)
+                 if str(o) == "Número de minutos o reportes de la sesión de socialización")
+    activity = next(graph.subjects(MDO.hasIndicator, first))
+    indicators = {str(graph.value(i, SKOS.prefLabel)): int(graph.value(i, MDO.sourceLine))
+                  for i in graph.objects(activity, MDO.hasIndicator)}
+    assert indicators == {"Número de minutos o reportes de la sesión de socialización": 1045,
+                          "Número de protocolos revisados y adecuados": 1046}
+    codes = {f.code for f in report.findings if f.line == 1046}
+    assert {"item-on-continuation-line", "progress-on-continuation-line"} <= codes
