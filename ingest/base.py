@@ -174,12 +174,12 @@ class ReadContext:
         return Citation(self.source.iri, line, self.sheet)
 
     def state(self, s: URIRef, p: URIRef, o: Any, line: int | None, quote: str | None = None,
-              basis: str | None = None) -> None:
+              basis: str | None = None, note: str | None = None) -> None:
         """Add the statement (s, p, o), read from ``line`` (with ``quote``, the words that state
         it, where the line says more): for a fact read elsewhere than its subject's own line, or
-        one the line does not print (``basis``: ``translated``, ``inferred``)."""
+        one the line does not print (``basis``: ``translated``, ``inferred``; ``note``: why)."""
         self.graph.add((s, p, o))
-        self.citations.cite((s, p, o), self.place(line), quote, basis)
+        self.citations.cite((s, p, o), self.place(line), quote, basis, note)
 
     def also(self, s: URIRef, p: URIRef, o: Any, lines: Iterable[int]) -> None:
         """The statement (s, p, o), already in the graph, is also stated on ``lines`` (a cell

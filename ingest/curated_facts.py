@@ -8,7 +8,9 @@ and a quote that the line must contain. This reader checks every quote against t
 quote missing from its line is an ingest error naming the curated entry and the line.
 
 File layout (every entry has ``line`` and ``quote``; a fact whose words are on another line is
-written ``{value: …, line: N, quote: "…"}``; references name resources by IRI key):
+written ``{value: …, line: N, quote: "…"}``, and one the line implies without stating it adds
+``inferred: "<the curator's reason>"``, kept as an inference; references name resources by IRI
+key):
 
 - ``country``: the default jurisdiction (ISO alpha-2) of the entries.
 - ``instruments``: ``key`` (``<cc>/<kind>/<number>`` for a national norm, ``regional/<name>``
@@ -78,6 +80,7 @@ class Fact:
     value: Any
     line: int
     quote: str | None = None  # the words of the line that state it, where the curator gave them
+    inferred: str | None = None  # the curator's reason, for a fact the line implies but does not state
 
 
 @cache
@@ -163,14 +166,21 @@ class Curated:
             if isinstance(item, dict) and "value" in item:
                 values = item["value"] if isinstance(item["value"], list) else [item["value"]]
                 line = self.check(entry, item.get("line"), item.get("quote"))
-                out.extend(Fact(v, line, item.get("quote")) for v in values)
+                inferred = item.get("inferred")
+                if inferred is not None and not (isinstance(inferred, str) and inferred.strip()):
+                    raise self.problem(entry, f"'inferred' of the field '{field}' gives no reason",
+                                       "inferred: the curator's reason, in words")
+                out.extend(Fact(v, line, item.get("quote"), inferred) for v in values)
             else:
                 out.append(Fact(item, entry["line"], entry.get("quote")))
         return out
 
     def state(self, node: URIRef, prop: URIRef, value: Any, fact: Fact) -> None:
-        """``node prop value``, cited on the line (and with the quote) of ``fact``."""
-        self.ctx.state(node, prop, value, fact.line, None if fact.quote is None else str(fact.quote))
+        """``node prop value``, cited on the line (and with the quote) of ``fact``; a fact the
+        curator inferred is marked so, with the reason and the curated file."""
+        note = f"Inferred by the curator ({self.path.name}): {fact.inferred}" if fact.inferred else None
+        self.ctx.state(node, prop, value, fact.line, None if fact.quote is None else str(fact.quote),
+                       "inferred" if fact.inferred else None, note)
 
     def date(self, entry: dict[str, Any], fact: Fact) -> PartialDate:
         try:

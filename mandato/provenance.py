@@ -10,7 +10,8 @@ that a row of a plan's matrix costs one citation however many facts it states. T
 statement was read from, where a line says more than it, are the statement's own
 ``mdo:sourceText``. Statement nodes are not typed ``rdf:Statement`` (the range of
 ``rdf:subject`` entails it), which saves a triple per statement. What the source does not print
-but a curator translated or inferred from the cited line says so (``mdo:basis``).
+but a curator translated or inferred from the cited line says so (``mdo:basis``), an inference
+with the curator's reason (``skos:editorialNote``, naming the curated file).
 
 Statement and citation IRIs are minted from their content (the source, the line, the triple), so
 reading the same document twice gives the same graph. A statement stated on two lines is two
@@ -33,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF
+from rdflib.namespace import PROV, RDF, SKOS
 from rdflib.term import Node
 
 from mandato.namespaces import ID, MDO
@@ -89,6 +90,7 @@ class Citations:
         self.homes: dict[Node, Citation] = {}
         self.stated: dict[Triple, dict[Citation, str | None]] = {}
         self.bases: dict[Triple, str] = {}
+        self.notes: dict[Triple, str] = {}  # why a curator inferred a statement, and who
         self.composed: set[Triple] = set()
 
     def home(self, node: Node, citation: Citation) -> None:
@@ -96,14 +98,18 @@ class Citations:
         otherwise. The first place given is the node's own."""
         self.homes.setdefault(node, citation)
 
-    def cite(self, triple: Triple, citation: Citation, quote: str | None = None, basis: str | None = None) -> None:
+    def cite(self, triple: Triple, citation: Citation, quote: str | None = None, basis: str | None = None,
+             note: str | None = None) -> None:
         """``triple`` is stated at ``citation`` (with ``quote``, the words that state it), or, with
-        ``basis`` (one of BASES), stands on it without being printed there."""
+        ``basis`` (one of BASES), stands on it without being printed there (``note``: why, and
+        who says so)."""
         quotes = self.stated.setdefault(triple, {})
         if quote or citation not in quotes:
             quotes[citation] = quote
         if basis is not None:
             self.bases[triple] = basis
+        if note:
+            self.notes[triple] = note
 
     def made(self, triple: Triple) -> None:
         """``triple`` is composed by mandato from other statements (a treaty action's label from
@@ -148,6 +154,8 @@ class Citations:
                     out.append((node, MDO.sourceText, Literal(quote)))
                 if triple in self.bases:
                     out.append((node, MDO.basis, BASES[self.bases[triple]]))
+                if triple in self.notes:
+                    out.append((node, SKOS.editorialNote, Literal(self.notes[triple], lang="en")))
                 citations.add(citation)
         if uncited:
             raise UncitedStatement(sorted(uncited))

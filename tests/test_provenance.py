@@ -128,3 +128,39 @@ def test_an_act_cites_the_heading_that_names_its_treaty_and_its_own_line():
             assert act_line in lines and len(lines) <= 2
             named = [n for n in lines if n != act_line]
             assert all(source.lines[n - 1].split("\t")[0].strip() for n in named)
+
+
+def test_a_curators_inference_is_marked_with_the_reason_and_the_file():
+    # Line 74 names the Lineamientos de Actuación as the document that sets CORETT's make-up; the
+    # curator infers from it that they are its legal basis, and says so.
+    g = read("corett-plan-estrategico-2018-2027")
+    rows = [(node, lines, basis) for node, (s, p, _), _, lines, _, basis in statements(g)
+            if s == ID["organization/corett"] and p == MDO.hasLegalBasis]
+    assert [(lines, basis) for _, lines, basis in rows] == [([74], BASES["inferred"])]
+    note = str(g.value(rows[0][0], SKOS.editorialNote))
+    assert "corett-plan-estrategico-2018-2027.yaml" in note and "does not say" in note
+
+
+def test_the_trace_says_which_relation_a_curator_inferred(corpus_store):
+    from mandato.catalogue import run
+    rows = run(corpus_store, "activity-trace",
+               {"activity": "Mapeo de actores nacionales regionales y extra regionales"}).records()
+    basis = {r["relation"]: r["basis"] for r in rows if r["from_iri"] == str(ID["organization/corett"])}
+    assert basis == {"legal basis": "inferred"}
+    assert all(not r["basis"] for r in rows if r["relation"] in ("activity", "part of"))
+
+
+def test_an_inference_without_a_reason_is_an_error(tmp_path):
+    import shutil
+
+    from mandato.errors import IngestError
+    from mandato.packaged import CORPUS_DIR
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
+    curated = corpus / "curated" / "corett-plan-estrategico-2018-2027.yaml"
+    text = curated.read_text(encoding="utf-8")
+    start = text.index("      inferred: ")
+    curated.write_text(text[:start] + '      inferred: ""\n' + text[text.index("\n", start) + 1:], encoding="utf-8")
+    source = next(s for s in load_manifest(corpus) if s.id == "corett-plan-estrategico-2018-2027")
+    with pytest.raises(IngestError, match="gives no reason"):
+        read_source(source, registry_for(None))
