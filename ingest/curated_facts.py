@@ -229,10 +229,14 @@ class Curated:
             self.ctx.state(node, SKOS.prefLabel, Literal(str(text), lang=lang), entry["line"], basis=basis)
 
     def jurisdiction(self, entry: dict[str, Any], node: URIRef) -> None:
-        if entry.get("municipality"):
-            self.ctx.graph.add((node, MDO.jurisdiction, resource("municipality", entry["municipality"])))
-        elif country := entry.get("country", self.country):
-            self.ctx.graph.add((node, MDO.jurisdiction, resource("country", country)))
+        """The municipality or country the curated file places the entry in: the curator's
+        attribution (the line describes the norm or body, it seldom names its country)."""
+        place = (resource("municipality", entry["municipality"]) if entry.get("municipality")
+                 else resource("country", c) if (c := entry.get("country", self.country)) else None)
+        if place is not None:
+            where = "municipality" if entry.get("municipality") else "country"
+            self.ctx.state(node, MDO.jurisdiction, place, entry["line"], basis="inferred",
+                           note=f"Inferred by the curator ({self.path.name}): the {where} the curated file gives")
 
     def instrument(self, entry: dict[str, Any]) -> None:
         g, node = self.ctx.graph, instrument_iri(str(entry.get("key")))

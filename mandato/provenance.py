@@ -8,7 +8,7 @@ points (``mdo:citation``) to a citation: a place in a source (``prov:wasDerivedF
 ``mdo:sourceLine``, ``mdo:locator`` in words), shared by every statement read from that line, so
 that a row of a plan's matrix costs one citation however many facts it states. The words a
 statement was read from, where a line says more than it, are the statement's own
-``mdo:sourceText``. Statement nodes are not typed ``rdf:Statement`` (the range of
+``mdo:sourceText``. Statement nodes are not typed ``rdf:Statement`` (the domain of
 ``rdf:subject`` entails it), which saves a triple per statement. What the source does not print
 but a curator translated or inferred from the cited line says so (``mdo:basis``), an inference
 with the curator's reason (``skos:editorialNote``, naming the curated file).
