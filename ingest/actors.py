@@ -86,7 +86,7 @@ def split_actors(text: str, names: dict[tuple[str, ...], URIRef]) -> ActorSplit:
                 run.append(words[i])
             i += 1
     flush()
-    found = {w for key, actor in names.items() if actor in out.actors for w in key}
+    found = {w for key, actor in names.items() if actor in out.actors for w in key} if out.unresolved else set()
     for run_text in list(out.unresolved):
         words_of = [normalise(w) for w in WORD.findall(run_text)]
         if found and all(w in found or w in CONNECTORS for w in words_of):

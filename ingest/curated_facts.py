@@ -222,11 +222,13 @@ class Curated:
         curator's translation."""
         value = entry.get(field)
         names = value if isinstance(value, dict) else {"es": value} if value else {}
-        printed = normalise(self.ctx.source.lines[entry["line"] - 1])
         for lang, text in names.items():
-            basis = None if lang == "es" and normalise(str(text)) in printed else (
-                "inferred" if lang == "es" else "translated")
+            basis = self.printed_or_inferred(entry, str(text)) if lang == "es" else "translated"
             self.ctx.state(node, SKOS.prefLabel, Literal(str(text), lang=lang), entry["line"], basis=basis)
+
+    def printed_or_inferred(self, entry: dict[str, Any], text: str) -> str | None:
+        """None for a text printed on the entry's line; else ``inferred`` (the curator's words)."""
+        return None if normalise(text) in normalise(self.ctx.source.lines[entry["line"] - 1]) else "inferred"
 
     def jurisdiction(self, entry: dict[str, Any], node: URIRef) -> None:
         """The municipality or country the curated file places the entry in: the curator's
@@ -235,8 +237,8 @@ class Curated:
                  else resource("country", c) if (c := entry.get("country", self.country)) else None)
         if place is not None:
             where = "municipality" if entry.get("municipality") else "country"
-            self.ctx.state(node, MDO.jurisdiction, place, entry["line"], basis="inferred",
-                           note=f"Inferred by the curator ({self.path.name}): the {where} the curated file gives")
+            self.state(node, MDO.jurisdiction, place,
+                       Fact(place, entry["line"], inferred=f"the {where} the curated file gives"))
 
     def instrument(self, entry: dict[str, Any]) -> None:
         g, node = self.ctx.graph, instrument_iri(str(entry.get("key")))
@@ -292,9 +294,8 @@ class Curated:
             g.add((node, RDF.type, class_term(entry["class"])))
             self.labels(entry, node, "title")
             title = entry["title"]["es"] if isinstance(entry["title"], dict) else entry["title"]
-            printed = normalise(str(title)) in normalise(self.ctx.source.lines[entry["line"] - 1])
             self.ctx.state(node, DCTERMS.title, Literal(str(title), lang="es"), entry["line"],
-                           basis=None if printed else "inferred")
+                           basis=self.printed_or_inferred(entry, str(title)))
             g.add((node, DCTERMS.identifier, Literal(entry["key"])))
             self.jurisdiction(entry, node)
             if entry.get("period"):
