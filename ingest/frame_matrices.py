@@ -9,7 +9,7 @@ matrices run to the end of the text); ``axis`` and ``objective`` (patterns of th
 group the number, an axis's second group its name; an objective's text is the next non-empty
 line, or the pattern's second group when the heading carries it); ``columns`` (optional: the
 matrix column synonyms, as in ``plan_matrix``), ``levels`` and
-``split_targets`` (target cells listing several targets separated by wide spaces).
+``split_targets`` (target cells listing several targets, one after a wide space or a sentence's end).
 """
 
 from __future__ import annotations

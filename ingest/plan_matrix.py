@@ -176,13 +176,18 @@ class PlanBuilder:
             self.ctx.derive(record, line, f"line {line}, {kind} {year}")
 
     def roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None = None,
-              more: Sequence[int] = ()) -> None:
+              more: Sequence[int] = (), inferred: str | None = None) -> None:
+        """The bodies a responsible or collaborators cell names, each in a role of ``activity``
+        (``inferred``: why the cell's bodies are given to this activity though it does not say so)."""
         split = self.split(text, f"the {kind} cell", line, cell)
         agents = [*split.actors, *(self.unresolved(name, f"the {kind} cell", line, cell) for name in split.unresolved)]
         for agent in agents:
             role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
             g = self.ctx.graph
-            g.add((activity, MDO.hasRole, role))
+            if inferred:
+                self.ctx.state(activity, MDO.hasRole, role, line, basis="inferred", note=inferred)
+            else:
+                g.add((activity, MDO.hasRole, role))
             g.add((role, RDF.type, MDO.ActivityRole))
             g.add((role, MDO.agent, agent))
             g.add((role, MDO.roleKind, ROLE_KINDS[kind]))
@@ -282,6 +287,9 @@ class Row:
 
 
 DETAILS = ("target", "indicator", "means")
+# Where a target cell that lists targets (``split_targets``) starts the next: a wide space, or a
+# sentence's end followed by a capital (the extraction keeps two spaces in some rows, one in others).
+TARGET_BREAK = re.compile(r"\s{2,}|(?<=\.)\s+(?=[A-ZÁÉÍÓÚÑ¿¡])")
 # A cell above that ends on one of these runs on to the next line ("…con Organismos y" / "Países").
 RUNS_ON = re.compile(r"(?:\b(?:y|e|o|u|de|del|la|las|los|el|en|con|por|para|a|al|que|su|sus|se)|[,;:(/-])\s*$")
 
@@ -415,25 +423,51 @@ def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels
         if "activity" not in row.cells:
             continue
         owner = next((current[r] for r in reversed(order) if r in current), parent)
-        for text in _activities(builder, row):
+        items = _activities(row)
+        for text in items:
             act = builder.component(MDO.Activity, owner, text, number, f"{where}, line {number}",
                                     more=row.more.get("activity", ()))
-            _describe(builder, act, row, levels, due, period)
+            if len(items) == 1:
+                _describe(builder, act, row, levels, due, period)
+            else:
+                _share_bodies(builder, act, row, len(items))
+        if len(items) > 1:
+            _keep_whole(builder, row, len(items))
 
 
-def _activities(builder: PlanBuilder, row: Row) -> list[str]:
-    """The activities of a row: one, or the items of a list cell (``<ol>``), which share the row's
-    other cells because the source does not separate them."""
+def _activities(row: Row) -> list[str]:
+    """The activities of a row: one, or the items of a list cell (``<ol>``)."""
     cell = row.cells["activity"]
     if "<ol" not in cell and "<li" not in cell:
         return [cell]
     plain = strip_markup(cell)
     starts = [m.start(1) for m in LIST_ITEM.finditer(plain)]
-    items = [plain[a:b].strip() for a, b in zip(starts, [*starts[1:], len(plain)], strict=True)] or [plain]
-    if len(items) > 1:
-        builder.ctx.find("list-cell", f"one cell lists {len(items)} activities; each is its own activity and "
-                         "shares the row's targets, indicators and responsible bodies", row.line)
-    return items
+    return [plain[a:b].strip() for a, b in zip(starts, [*starts[1:], len(plain)], strict=True)] or [plain]
+
+
+def _share_bodies(builder: PlanBuilder, act: Node, row: Row, n: int) -> None:
+    """An activity of a list cell takes the bodies its row names, as an inference: the row does
+    not say which of its bodies is responsible for which of its ``n`` activities."""
+    why = (f"line {row.line} lists {n} activities in one cell and names its bodies once for all of them; "
+           "that each body takes part in each activity is read from the row, not printed")
+    for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
+        if column in row.cells:
+            builder.roles(act.iri, kind, row.cells[column], row.line, more=row.more.get(column, ()), inferred=why)
+
+
+def _keep_whole(builder: PlanBuilder, row: Row, n: int) -> None:
+    """A row whose activity cell lists ``n`` activities: its targets, indicators, means and
+    progress belong to them in a way the source does not print (two goals run together in one
+    cell, "100% 50%" under one semester, one value under the next), so no activity takes them;
+    each cell is kept whole, as printed, in a finding."""
+    cells = [(kind, strip_markup(text)) for kind in DETAILS for _, text in
+             ([(row.line, row.cells[kind])] if kind in row.cells else []) + row.items.get(kind, [])]
+    cells += [(f"{kind} {label or '?'}", text) for (kind, label), text in sorted(row.progress.items(),
+                                                                                  key=lambda kv: str(kv[0]))]
+    kept = "; ".join(f"{kind}: '{text}'" for kind, text in cells if text)
+    builder.ctx.find("list-cell", f"one cell lists {n} activities; each is its own activity with the bodies of "
+                     f"the row (inferred), but the row's other cells are not split among them, since the source "
+                     f"does not say which part is whose; kept whole here: {kept}", row.line)
 
 
 def _describe(builder: PlanBuilder, act: Node, row: Row, levels: Levels, due: str | None,
@@ -443,7 +477,7 @@ def _describe(builder: PlanBuilder, act: Node, row: Row, levels: Levels, due: st
         cells = ([(number, row.cells[kind])] if kind in row.cells else []) + row.items.get(kind, [])
         n = 0
         for line, cell in cells:
-            raw = re.split(r"\s{2,}", cell) if kind == "target" and levels.split_targets else [cell]
+            raw = TARGET_BREAK.split(cell) if kind == "target" and levels.split_targets else [cell]
             for part in (strip_markup(p) for p in raw if strip_markup(p)):
                 n += 1
                 builder.detail(act.iri, kind, part, line, n, due, row.more.get(kind, ()) if line == number else ())

@@ -125,6 +125,20 @@ def test_peru_counts_made_by_reading_the_document(registry):
     assert [f.line for f in report.findings if f.code == "name-fragment"] == [449]
 
 
+def test_a_cell_of_several_targets_is_split_alike_in_every_row(registry):
+    # Peru's targets follow one another after two spaces in most rows and after one in others
+    # (lines 422, 459-464): every row gives one target per sentence, each as printed.
+    source, graph, _ = _read(PERU, registry)
+    targets: dict[int, list[str]] = {}
+    for t in graph.subjects(RDF.type, MDO.Target):
+        targets.setdefault(int(graph.value(t, MDO.sourceLine)), []).append(str(graph.value(t, SKOS.prefLabel)))
+    assert len(targets[459]) == 6 and len(targets[464]) == 3 and len(targets[422]) == 5
+    for line, texts in targets.items():
+        cell = source.lines[line - 1].split("\t")[2]
+        assert all(text in cell for text in texts)
+        assert all(not re.search(r"\.\s+[A-ZÁÉÍÓÚ]", text) for text in texts), (line, texts)
+
+
 def test_multi_actor_cells_without_separators(registry):
     names = registry.actors["PE"]
     split = split_actors("MININTER-PNP MP PJ MIMP", names)
@@ -297,7 +311,22 @@ def test_corett_2018_matrix(registry):
     assert codes["list-cell"] == {1080, 1081}
     assert codes["heading-in-table"] == {1065}
     assert codes["continuation-line"] == {1046}
-    assert codes["unreadable-progress"] == {1080, 1081}  # "100% 50%" in one cell
+    # A list cell's row: two goals run together in one cell, "100% 50%" under one semester and
+    # "50%" under the next. No activity of the list takes them (neither both goals nor 150 %);
+    # the finding keeps each cell as printed, and the row's bodies are each activity's by inference.
+    listed = [a for a in activities if int(graph.value(a, MDO.sourceLine)) in (1080, 1081)]
+    assert len(listed) == 4
+    for a in listed:
+        assert not {*graph.objects(a, MDO.hasTarget), *graph.objects(a, MDO.hasIndicator),
+                    *graph.objects(a, MDO.hasProgress)}
+        assert len(list(graph.objects(a, MDO.hasRole))) == 2
+    kept = next(f.message for f in report.findings if f.code == "list-cell" and f.line == 1080)
+    assert "target: 'Comité de elaboración conformado y aprobado Estrategia Institucional Diseñada" in kept
+    assert "programmed 2018-S1: '100% 50%'" in kept and "programmed 2018-S2: '50%'" in kept
+    inferred = {s for s in graph.subjects(MDO.basis, ID["statement-basis/inferred"])
+                if graph.value(s, RDF.predicate) == MDO.hasRole}
+    assert {(graph.value(s, RDF.subject), graph.value(s, RDF.object)) for s in inferred} == {
+        (a, r) for a in listed for r in graph.objects(a, MDO.hasRole)}
     semesters = {str(graph.value(r, MDO.startDate)) for a in activities for r in graph.objects(a, MDO.hasProgress)}
     assert semesters == {"2018-01-01", "2018-07-01"}
 
