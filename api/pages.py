@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from mandato.catalogue import bind, execute, get, groups_with_members, inject_va
 from mandato.errors import MandatoError
 from mandato.namespaces import ID, MDO, PREFIXES
 from mandato.packaged import ontology_graph
-from mandato.results import ROW_MEDIA, Table, negotiate, render
+from mandato.results import ROW_MEDIA, Table, cell, negotiate, render
 from mandato.search import search
 
 from .http import AnyStore
@@ -84,6 +84,30 @@ def superclasses() -> dict[str, set[str]]:
             for c in set(g.subjects(RDF.type, OWL.Class)) if isinstance(c, URIRef)}
 
 
+class Foreign(str):
+    """Text in a language other than the page's: a translation the data lacks (a Spanish name on
+    an English page, an English-only message on a Spanish one). The pages show it as it is, marked
+    with its language (a ``lang`` attribute for screen readers, and a visible tag)."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> Foreign:
+        shown = super().__new__(cls, text)
+        shown.lang = lang
+        return shown
+
+
+def in_page(text: str, text_lang: str | None, page_lang: str) -> str:
+    """``text`` as a page in ``page_lang`` shows it: :class:`Foreign` when in another language."""
+    return Foreign(text, text_lang) if text_lang and text_lang != page_lang else text
+
+
+def records(table: Table, lang: str) -> list[dict[str, Any]]:
+    """A saved query's rows for a page in ``lang``: text in another language is :class:`Foreign`."""
+    return [{c: None if v is None else in_page(v.value, v.language, lang) if isinstance(v, ox.Literal) else cell(v)
+             for c, v in zip(table.columns, row, strict=True)} for row in table.rows]
+
+
 @dataclass
 class Section:
     """A part of a page filled by one saved query, named so that a partner can run it too."""
@@ -101,12 +125,17 @@ class Pages:
         self.store = store
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.globals.update(href=href, urlencode=urlencode, acts=ACTS)
+        self.templates.env.tests["foreign"] = lambda value: isinstance(value, Foreign)
 
-    def section(self, query: str, **args: str) -> Section:
+    def section(self, query: str, lang: str, **args: str) -> Section:
+        """The rows of a saved query for a page in ``lang`` (the query's labels in that language
+        where it takes one; text in another language marked :class:`Foreign`)."""
         saved = get(query)
+        if any(p.name == "lang" for p in saved.params):
+            args = {**args, "lang": lang}
         table = execute(self.store, saved, bind(self.store, saved, args), pivoted=False)
         assert isinstance(table, Table)
-        return Section(query, args, table.records())
+        return Section(query, args, records(table, lang))
 
     def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang, chosen = language(request)
@@ -125,13 +154,17 @@ class Pages:
 
     def home(self, request: Request, q: str | None) -> HTMLResponse:
         lang, _ = language(request)
-        results = search(self.store, q, lang) if q and q.strip() else None
-        plans = self.section("plans", lang=lang)
+        found = search(self.store, q, lang) if q and q.strip() else None
+        results = None if found is None else {kind: [replace(h, label=in_page(h.label, h.label_lang, lang))
+                                                     for h in hits] for kind, hits in found.items()}
+        plans = self.section("plans", lang)
         return self.page(request, "home.html", q=q or "", results=results, plans=plans)
 
     def resource(self, request: Request, iri: str) -> HTMLResponse:
         lang, _ = language(request)
-        links = self.section("resource", resource=iri, lang=lang)  # an IRI the data lacks: 404 (bind)
+        links = self.section("resource", lang, resource=iri)  # an IRI the data lacks: 404 (bind)
+        for r in links.rows:  # a literal value's language is a column of its own (the value is its text)
+            r["value"] = in_page(r["value"], r["value_lang"], lang)
         out = [r for r in links.rows if r["direction"] == "out"]
         classes = {r["other_iri"] for r in out if r["property"] == str(RDF.type) and r["other_iri"]}
         kinds = set().union(*(superclasses().get(c, {c}) for c in classes))
@@ -148,30 +181,30 @@ class Pages:
         }
         sections: dict[str, Any] = context["sections"]
         if str(MDO.Treaty) in kinds:
-            sections["acts"] = self.section("ratifications", instrument=iri, lang=lang)
+            sections["acts"] = self.section("ratifications", lang, instrument=iri)
             sections["cumulative"] = _cumulative(sections["acts"].rows)
             groups = groups_with_members(self.store)
             chosen = self._group(request.query_params.get("group")) or next(iter(sorted(groups)), None)
             if chosen:
                 sections["groups"] = {g: self._label(g, lang, "group") for g in sorted(groups)}
-                sections["not_acted"] = self.section("not-ratified", instrument=iri, group=chosen, lang=lang)
+                sections["not_acted"] = self.section("not-ratified", lang, instrument=iri, group=chosen)
                 sections["group"] = chosen
         if str(MDO.Country) in kinds:
-            sections["instruments"] = self.section("country-instruments", country=iri, lang=lang)
-            sections["bodies"] = self.section("coordination-bodies", country=iri, lang=lang)
-            sections["plans"] = self.section("plans", country=iri, lang=lang)
+            sections["instruments"] = self.section("country-instruments", lang, country=iri)
+            sections["bodies"] = self.section("coordination-bodies", lang, country=iri)
+            sections["plans"] = self.section("plans", lang, country=iri)
         if str(MDO.Plan) in kinds:
-            outline = self.section("plan-outline", plan=iri)
+            outline = self.section("plan-outline", lang, plan=iri)
             sections["outline"] = outline
             sections["tree"] = _tree(outline.rows, iri)
-            sections["progress"] = self.section("plan-progress", plan=iri)
+            sections["progress"] = self.section("plan-progress", lang, plan=iri)
             sections["progress_chart"] = _progress(sections["progress"].rows)
             for document in context["source"]["source_document"]:
                 sections.setdefault("findings", []).append(
-                    self.section("findings", source=document["other_iri"], lang=lang))
+                    self.section("findings", lang, source=document["other_iri"]))
         if str(MDO.PlanComponent) in kinds:
-            sections["commitments"] = self.section("activity", activity=iri, lang=lang)
-            trace = self.section("activity-trace", activity=iri, lang=lang)
+            sections["commitments"] = self.section("activity", lang, activity=iri)
+            trace = self.section("activity-trace", lang, activity=iri)
             sections["trace"] = trace
             sections["chain"] = _chain(trace.rows)
         return self.page(request, "resource.html", **context)
@@ -191,7 +224,7 @@ class Pages:
 
     def findings(self, request: Request) -> HTMLResponse:
         lang, _ = language(request)
-        section = self.section("findings", lang=lang)
+        section = self.section("findings", lang)
         by_source: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
         for row in section.rows:
             by_source[row["source"]][row["code"]].append(row)
@@ -219,7 +252,7 @@ class Pages:
 
     def _label(self, iri: str, lang: str, kind: str) -> str:
         entry = matcher(self.store, kind).entries.get(iri)
-        return entry.label_in(lang) if entry else iri
+        return in_page(entry.label_in(lang), entry.lang_of(lang), lang) if entry else iri
 
 
 def router(pages: Pages) -> APIRouter:

@@ -63,6 +63,10 @@ class Entry:
     def label_in(self, lang: str) -> str:
         return (self.label_en or self.label) if lang == "en" else self.label
 
+    def lang_of(self, lang: str) -> str:
+        """The language of :meth:`label_in` ``lang``: Spanish where the English label is missing."""
+        return "en" if lang == "en" and self.label_en else "es"
+
 
 class Matcher:
     """Resolves typed names to the entries of one kind (countries, instruments, actors)."""

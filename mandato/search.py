@@ -34,6 +34,7 @@ class Hit:
     iri: str
     label: str
     rank: int  # 0 an exact name, 1 a name that starts so, 2 every word, 3 words that start so
+    label_lang: str = "es"  # the language of ``label``: Spanish where the one asked for is missing
 
 
 def search(store: Any, text: str, lang: str = "es", limit: int = 20) -> dict[str, list[Hit]]:
@@ -43,7 +44,7 @@ def search(store: Any, text: str, lang: str = "es", limit: int = 20) -> dict[str
     for kind in KINDS:
         hits = _names(store, kind).search(text, limit)
         if hits:
-            found[kind] = [Hit(e.iri, e.label_in(lang), rank) for rank, e in hits]
+            found[kind] = [Hit(e.iri, e.label_in(lang), rank, e.lang_of(lang)) for rank, e in hits]
     return dict(sorted(found.items(), key=lambda kv: kv[1][0].rank))
 
 

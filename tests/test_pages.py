@@ -266,6 +266,27 @@ def test_language_switch_changes_labels_and_is_remembered(visit):
     visit.check("instrument-en")
 
 
+def test_text_without_an_english_form_is_marked_on_english_pages(visit):
+    # Plan titles, plan parts and national norms are printed in Spanish only: an English page shows
+    # them as printed, in an element that says their language, with a visible tag; English text
+    # is never marked, and a Spanish page marks nothing Spanish.
+    page = visit.open("/id/plan/corett-plan-operativo-2020-2022?lang=en")
+    assert page.locator("h1 [lang=es]").inner_text() == "PLAN OPERATIVO 2020-2022"
+    assert page.locator("h1 .tag.untranslated").inner_text() == "es"
+    outline = page.locator("section[aria-labelledby=outline] ul.tree a [lang=es]")
+    assert outline.count() >= 20
+    assert page.locator("section[aria-labelledby=outline] .level").first.inner_text() == "axis"
+    page = visit.open("/id/country/pe?lang=en")
+    bodies = page.locator("section[aria-labelledby=bodies] td a")
+    marked = {bodies.nth(i).locator("[lang]").first.get_attribute("lang") if bodies.nth(i).locator("[lang]").count()
+              else None for i in range(bodies.count())}
+    assert marked == {None, "es"}  # bodies with an English name, norms without one
+    assert set(page.locator(".tag.untranslated").all_inner_texts()) == {"es"}
+    page = visit.open("/id/plan/corett-plan-operativo-2020-2022?lang=es")
+    assert page.locator("main [lang=es]").count() == 0
+    visit.check("plan-en")
+
+
 def test_findings_page_lists_the_membership_disagreement(visit):
     page = visit.open("/findings")
     assert page.locator(".code", has_text="membership-disagreement").count() == 1
