@@ -86,6 +86,7 @@ class PlanBuilder:
         self.activities = 0
         self._near: dict[str, list[str]] = {}  # candidates() per unresolved name
         self.period: tuple[int, int] | None = None  # the plan's first and last year
+        self.period_line: int | None = None  # where the period is printed (None: the manifest entry)
         self.line = 1  # the line of the plan's title
 
     def require_activities(self, where: str) -> None:
@@ -150,8 +151,10 @@ class PlanBuilder:
         self.ctx.also(node, SKOS.prefLabel, Literal(text, lang="es"), more)
 
     def progress(self, activity: URIRef, values: dict[tuple[str, str | None], str], line: int,
-                 period: tuple[int, int] | None) -> None:
-        """Programmed and executed percentages, one progress record per year."""
+                 period: tuple[int, int] | None, heading: Sequence[int] = ()) -> None:
+        """Programmed and executed percentages, one progress record per year or semester; its
+        dates are cited on the ``heading`` lines that name the column (and, for a semester, the
+        line of the plan's period, which gives its year)."""
         g = self.ctx.graph
         for (kind, label), text in sorted(values.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])):
             m = PERCENT.match(text.strip())
@@ -167,8 +170,10 @@ class PlanBuilder:
             g.add((activity, MDO.hasProgress, record))
             g.add((record, RDF.type, MDO.ProgressRecord))
             first, last = _bounds(label)
-            g.add((record, MDO.startDate, first))
-            g.add((record, MDO.endDate, last))
+            named = [*heading, *([self.period_line] if "-S" in label and self.period_line else [])] or [line]
+            for prop, date in ((MDO.startDate, first), (MDO.endDate, last)):
+                self.ctx.state(record, prop, date, named[0])
+                self.ctx.also(record, prop, date, named[1:])
             lexical = format(Decimal(m.group(1).replace(",", ".")), "f")  # canonical xsd:decimal: 50.0
             lexical += "" if "." in lexical else ".0"
             g.add((record, MDO.programmed if kind == "programmed" else MDO.executed,
@@ -283,6 +288,7 @@ class Row:
     cells: dict[str, str]
     progress: dict[tuple[str, str | None], str] = field(default_factory=dict)
     more: dict[str, list[int]] = field(default_factory=dict)  # role -> the lines its cell runs on to
+    heading: tuple[int, ...] = ()  # the lines of the table's heading (its columns' years or semesters)
     items: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # detail role -> further items, by line
 
 
@@ -359,9 +365,11 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels,
             due = m.group(1) if m else None
             below = next((j for j in range(i + 1, end) if "\t" in lines[j]), None)
             progress = _semester_columns(cells, period)
+            heading: tuple[int, ...] = (number,)
             if below is not None and any(YEAR.match(normalise(c)) for c in cells):
                 progress = _progress_columns(cells, [c.strip() for c in lines[below].split("\t")])
                 skip_next = bool(progress)
+                heading = (number, below + 1) if progress else heading
             continue
         if roles is None or not any(cells):
             continue
@@ -369,7 +377,7 @@ def _rows(builder: PlanBuilder, start: int, end: int, levels: Levels,
             ctx.find("heading-in-table", f"a strategic objective heading stands inside a table row: "
                      f"'{strip_markup(cells[0])[:80]}'; skipped", number)
             continue
-        row = Row(number, {r: c for r, c in zip(roles, cells, strict=False) if r and c})
+        row = Row(number, {r: c for r, c in zip(roles, cells, strict=False) if r and c}, heading=heading)
         for n, value in enumerate(cells):
             if value and (roles[n] if n < len(roles) else None) is None:  # a cell under no role heading
                 if n in progress:
@@ -484,4 +492,4 @@ def _describe(builder: PlanBuilder, act: Node, row: Row, levels: Levels, due: st
     for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
         if column in row.cells:
             builder.roles(act.iri, kind, row.cells[column], number, more=row.more.get(column, ()))
-    builder.progress(act.iri, row.progress, number, period)
+    builder.progress(act.iri, row.progress, number, period, row.heading)

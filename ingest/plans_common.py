@@ -137,7 +137,7 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
         if title_line:
             ctx.also(plan, prop, Literal(str(title), lang="es"), spans.get("title", []))
     ctx.state(plan, DCTERMS.identifier, Literal(builder.key), facts.get("key", (None, None))[1])
-    period_line = facts["period"][1]
+    period_line = builder.period_line = facts["period"][1]
     ctx.state(plan, MDO.startDate, Literal(str(first), datatype=XSD.gYear), period_line)
     ctx.state(plan, MDO.endDate, Literal(str(last), datatype=XSD.gYear), period_line)
     if ctx.source.locality:

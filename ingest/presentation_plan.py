@@ -190,6 +190,7 @@ def _operational_plan(builder: PlanBuilder, slides: Slides, start: int) -> None:
         g.add((plan, MDO.reportedAdvance, node))
         g.add((node, RDF.type, MDO.ReportedAdvance))
         g.add((node, SKOS.prefLabel, Literal(text.lstrip("-✱ ").strip(), lang="es")))
-        g.add((node, MDO.startDate, Literal(str(first), datatype=XSD.gYear)))
-        g.add((node, MDO.endDate, Literal(str(last), datatype=XSD.gYear)))
         ctx.derive(node, n, f"advances {year}, line {n}")
+        # The year of an advance is the operational plan's, printed where its period is.
+        ctx.state(node, MDO.startDate, Literal(str(first), datatype=XSD.gYear), builder.period_line)
+        ctx.state(node, MDO.endDate, Literal(str(last), datatype=XSD.gYear), builder.period_line)

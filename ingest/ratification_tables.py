@@ -22,7 +22,10 @@ as a sheet); ``columns`` (role -> normalised heading prefixes; roles ``instrumen
 after a date -> the kind of act it records) and ``default_kind``; ``day_month`` (``auto``: each
 table's order decided from its unambiguous dates; ``day-first`` or ``month-first``); ``footnotes`` (footnote numbers
 stuck to a participant's name are removed); ``non_states`` (participants that are not states, such
-as the European Union: reported, not recorded). Dates are numeric (``DD/MM/YYYY``, ``MM/DD/YY``:
+as the European Union: reported, not recorded); ``as_at`` (text only: a pattern, groups ``year``
+and ``month``, for a footnote on an instrument's name that says when its data run to; acts dated
+after it are reported). The footnotes on instruments' names are checked (``footnotes``): one note
+given for unrelated instruments is reported. Dates are numeric (``DD/MM/YYYY``, ``MM/DD/YY``:
 the order decided per table), written out (``9 Sep 2003``, ``9 de septiembre de 2003``), ISO or a
 year.
 """
@@ -42,6 +45,7 @@ from mandato.namespaces import MDO
 from mandato.normalise import normalise
 from mandato.packaged import ontology_graph
 
+from . import footnotes
 from .base import ReadContext
 from .dates import DAY_FIRST, MONTH_FIRST, DateProblem, PartialDate, decide_order, parse_cell, split_numeric
 from .sheets import read_sheets
@@ -72,11 +76,18 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         _read_sheets(ctx, step)
         return
     lines = ctx.source.lines
+    cited: list[footnotes.Cited] = []
+    dated: list[tuple[URIRef, int, PartialDate]] = []
     for table in ctx.option(step, "tables"):
         start = _find(ctx, lines, table["starts"], 0)
         end = _find(ctx, lines, table["ends"], start + 1)
         rows = _rows(ctx, step, table, lines, start + 1, end)
-        _emit(ctx, {**table, "day_month": _order(ctx, step)}, rows)
+        dated += _emit(ctx, {**table, "day_month": _order(ctx, step)}, rows)
+        named = {(row.instrument, row.named) for row in rows if row.named}
+        cited += [footnotes.Cited(instrument, line, note) for instrument, line in sorted(named)
+                  if (number := footnotes.mark(lines[line - 1].split("\t")[0]))
+                  and (note := footnotes.find(lines, number, line))]
+    footnotes.check(ctx, cited, dated, step.get("as_at"))
 
 
 def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
@@ -329,7 +340,9 @@ def _dates(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[Partial
     return parsed
 
 
-def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
+def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[URIRef, int, PartialDate]]:
+    """Record the acts of one table's rows; returns each act recorded (instrument, line, date)."""
+    recorded: list[tuple[URIRef, int, PartialDate]] = []
     dates = {id(row): pair for row, pair in zip(rows, _dates(ctx, table, rows), strict=True)}
     by_key: dict[tuple[URIRef, URIRef, bool], list[Row]] = {}
     for row in rows:  # a signature and the consent to be bound of one row are two acts, not a conflict
@@ -358,6 +371,8 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> None:
                      f"on {label_of(ctx, instrument)}; all are kept",
                      group[-1].line, instrument)
         for (kind, act, deposit), row in acts.items():
+            recorded.append((row.instrument, row.line, act))
             node = treaty_action(ctx, row.instrument, row.country, kind, act, deposit)
             ctx.derive(node, row.line, f"{table['title']}, {'row' if ctx.sheet else 'line'} {row.line}", row.text)
             cite_instrument(ctx, node, row.instrument, row.named, row.line)
+    return recorded

@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 _TAG = re.compile(r"<[^>]+>")
-_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"  # footnote numbers, as PDF extraction leaves them
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 STOPWORDS = frozenset(
     ["a", "al", "de", "del", "el", "en", "la", "las", "lo", "los", "para", "por", "que", "sobre", "y", "e", "o",
@@ -21,7 +21,7 @@ STOPWORDS = frozenset(
 def strip_markup(text: str) -> str:
     """Remove HTML tags and footnote superscripts left over from PDF extraction."""
     text = _TAG.sub(" ", text)
-    text = text.translate({ord(c): " " for c in _SUPERSCRIPTS})
+    text = text.translate({ord(c): " " for c in SUPERSCRIPTS})
     return " ".join(text.split())
 
 

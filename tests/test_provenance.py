@@ -6,13 +6,15 @@ each of its lines). What a curator translated or inferred says so and is not aud
 from __future__ import annotations
 
 import itertools
+import re
 from functools import cache
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from mandato.ingest.base import Source
+from mandato.ingest.dates import MONTHS
 from mandato.namespaces import ID, MDO
 from mandato.normalise import normalise
 from mandato.pipeline import load_manifest, read_source, registry_for
@@ -86,6 +88,44 @@ def test_text_kept_as_printed_is_printed_where_it_is_cited(source_id):
             continue
         if not printed_on(str(o), source, lines):
             wrong.append((lines, p.n3(g.namespace_manager), str(o)[:80]))
+    assert not wrong, wrong[:5]
+
+
+# Bounds of a period a table names ("I Semestre", "Año 2020"): the day and month are the period's.
+BOUNDS = {(1, 1), (6, 30), (7, 1), (12, 31)}
+ENGLISH_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def number_printed(value: Literal, text: str) -> bool:
+    """A date or number read from ``text`` is printed there: a date's year (four digits or two),
+    month (a number or its name) and day, in any order or form (09 /09/ 2003, 9/9/03, 9 de
+    septiembre de 2003, 9 Sep 2003); the first or last day of a semester or year the text names;
+    a number as a number (50 as "50%")."""
+    numbers = re.findall(r"\d+(?:[.,]\d+)?", text)
+    if value.datatype not in (XSD.date, XSD.gYear, XSD.gYearMonth):
+        return float(value) in {float(n.replace(",", ".")) for n in numbers}
+    ints = {int(n) for n in numbers if n.isdigit()}
+    year, *rest = (int(p) for p in str(value).split("-"))
+    if year not in ints and year % 100 not in ints:
+        return False
+    words = normalise(text).split()
+    if len(rest) == 2 and tuple(rest) in BOUNDS and {"semestre", "ano", "year"} & set(words):
+        return True
+    month_named = bool(rest) and any(MONTHS.get(w) == rest[0] or w[:3] == ENGLISH_MONTHS[rest[0] - 1] for w in words)
+    return (not rest or rest[0] in ints or month_named) and (len(rest) < 2 or rest[1] in ints)
+
+
+@pytest.mark.parametrize("source_id", sorted(SOURCES))
+def test_dates_and_numbers_are_printed_where_they_are_cited(source_id):
+    # mdo:order is a step's place in the document, not a value it prints.
+    source, g = SOURCES[source_id], read(source_id)
+    wrong = []
+    for _, (_, p, o), _, lines, quote, basis in statements(g):
+        if not isinstance(o, Literal) or o.datatype is None or p == MDO.order or basis is not None or not lines:
+            continue
+        text = str(quote) if quote is not None else " ".join(source.lines[n - 1] for n in lines)
+        if not number_printed(o, text):
+            wrong.append((lines, p.n3(g.namespace_manager), str(o), text[:80]))
     assert not wrong, wrong[:5]
 
 

@@ -101,6 +101,24 @@ def test_a_country_listed_twice_is_merged_and_reported():
     assert (None, MDO.findingCode, Literal("duplicate-row")) in graph
 
 
+def test_footnotes_that_cite_the_wrong_source_or_an_earlier_date_are_reported():
+    _, report = _read("corett-plan-estrategico-2018-2027")
+    # Nine tables (ICERD to the optional protocols) give one note, the CERD page; the
+    # convention against organised crime and its protocol share a note rightly (not reported);
+    # each table's own OAS page (notes 38-40) is not reported either.
+    copied = [f for f in report.findings if f.code == "copied-footnote"]
+    assert len(copied) == 1 and copied[0].line == 410
+    assert re.findall(r"\(line (\d+), for", copied[0].message) == [
+        "410", "412", "414", "416", "451", "490", "492", "494", "496"]
+    assert "CERD.aspx" in copied[0].message
+    # "Datos hasta febrero de 2006" (notes 31 and 32), above acts of October 2006 and of 2008.
+    later = {f.line: f.message for f in report.findings if f.code == "act-after-as-at"}
+    assert set(later) == {426, 434}
+    assert "2006-10-26 (line 433)" in later[426]
+    assert "2008-04-01 (line 437)" in later[434] and "2008-02-05 (line 441)" in later[434]
+    assert "2004" not in later[434]  # acts up to February 2006 are not reported
+
+
 def test_every_action_keeps_source_and_line():
     graph, _ = _read("corett-plan-estrategico-2018-2027")
     for act in graph.subjects(RDF.type, MDO.TreatyAction):
