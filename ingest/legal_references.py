@@ -102,8 +102,10 @@ def _norm(ctx: ReadContext, m: re.Match[str], iso: str, line: int, norms: dict[t
         g.add((node, RDF.type, cls))
         g.add((node, SKOS.prefLabel, Literal(m.group(0).strip(), lang="es")))
         g.add((node, MDO.number, Literal(printed)))
-        g.add((node, MDO.jurisdiction, resource("country", iso)))
         ctx.derive(node, line, f"legal reference in plan text, line {line}", m.group(0))
+        ctx.state(node, MDO.jurisdiction, resource("country", iso), line, basis="inferred",
+                  note=f"the line names the norm without its country; a norm named in a plan of {iso} is taken to be "
+                  f"{iso}'s (mandato's reader of legal references)")
         ctx.find("unknown-instrument", f"'{m.group(0)}' names a norm that no source of the corpus describes: "
                  "kept as its own node", line, node)
     return node

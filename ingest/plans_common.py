@@ -133,36 +133,47 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
     g.add((plan, RDF.type, class_term(kind)))
     ctx.derive(plan, line, f"sheet '{ctx.sheet}', row {line}" if ctx.sheet else f"title, line {line}")
     for prop in (DCTERMS.title, SKOS.prefLabel):
-        ctx.state(plan, prop, Literal(str(title), lang="es"), title_line)
+        _state(ctx, plan, prop, Literal(str(title), lang="es"), title_line)
         if title_line:
             ctx.also(plan, prop, Literal(str(title), lang="es"), spans.get("title", []))
     ctx.state(plan, DCTERMS.identifier, Literal(builder.key), facts.get("key", (None, None))[1])
     period_line = builder.period_line = facts["period"][1]
-    ctx.state(plan, MDO.startDate, Literal(str(first), datatype=XSD.gYear), period_line)
-    ctx.state(plan, MDO.endDate, Literal(str(last), datatype=XSD.gYear), period_line)
+    _state(ctx, plan, MDO.startDate, Literal(str(first), datatype=XSD.gYear), period_line)
+    _state(ctx, plan, MDO.endDate, Literal(str(last), datatype=XSD.gYear), period_line)
     if ctx.source.locality:
-        ctx.state(plan, MDO.jurisdiction, resource("municipality", ctx.source.locality), None)
+        _state(ctx, plan, MDO.jurisdiction, resource("municipality", ctx.source.locality), None)
     elif ctx.source.jurisdiction and not ctx.source.actors:
-        ctx.state(plan, MDO.jurisdiction, resource("country", ctx.source.jurisdiction), None)
+        _state(ctx, plan, MDO.jurisdiction, resource("country", ctx.source.jurisdiction), None)
     for fact, prop in (("issued_by", MDO.issuedBy), ("approved_by", MDO.approvedBy)):
         if fact in facts:
             for actor in _actors(ctx, builder, fact, *facts[fact]):
-                ctx.state(plan, prop, actor, facts[fact][1])
+                _state(ctx, plan, prop, actor, facts[fact][1])
     if "approval_act" in facts:
-        ctx.state(plan, MDO.approvalAct, Literal(str(facts["approval_act"][0])), facts["approval_act"][1])
+        _state(ctx, plan, MDO.approvalAct, Literal(str(facts["approval_act"][0])), facts["approval_act"][1])
     if "approval_date" in facts:
-        ctx.state(plan, MDO.approvalDate, _date(ctx, *facts["approval_date"]), facts["approval_date"][1])
+        _state(ctx, plan, MDO.approvalDate, _date(ctx, *facts["approval_date"]), facts["approval_date"][1])
     if step.get("approval") and not {"approval_act", "approval_date", "approved_by"} & set(facts):
         ctx.find("no-approval", "the cover states no approval of the plan", None, plan)
     implements = facts.get("implements", (step.get("implements"), None))[0]
     if implements:
         target = resource("plan", plan_key(ctx, MAIN) if implements == MAIN else str(implements))
         if "implements" in facts:
-            ctx.state(plan, MDO.implementsPlan, target, facts["implements"][1])
+            _state(ctx, plan, MDO.implementsPlan, target, facts["implements"][1])
         else:  # the layout says so of every document it reads
             g.add((plan, MDO.implementsPlan, target))
             ctx.citations.cite((plan, MDO.implementsPlan, target), Citation(ctx.source.iri, whole="layout"))
     return builder
+
+
+def _state(ctx: ReadContext, plan: URIRef, prop: URIRef, value: Any, line: int | None) -> None:
+    """A fact about the plan, read from ``line``, or (None) given by the source's manifest entry:
+    the curator's reading of the document, not printed at a line of it, so kept as an inference."""
+    if line is None:
+        ctx.state(plan, prop, value, None, basis="inferred",
+                  note="given by the source's manifest entry (the curator's reading of the whole document), "
+                  "not printed at a line of it")
+    else:
+        ctx.state(plan, prop, value, line)
 
 
 def _period(ctx: ReadContext, fact: tuple[Any, int | None]) -> tuple[int, int]:

@@ -181,6 +181,22 @@ def test_a_curators_inference_is_marked_with_the_reason_and_the_file():
     assert "corett-plan-estrategico-2018-2027.yaml" in note and "does not say" in note
 
 
+def test_what_the_manifest_entry_says_of_a_plan_is_the_curators_inference():
+    # CONACOES's work plan does not print who issued it; the manifest entry says CONACOES.
+    # Norms a plan names without their country take the plan's, as an inference too.
+    g = read("cr-conacoes-plan-anual-2021")
+    plan = ID["plan/cr-conacoes-2021"]
+    rows = [(node, basis) for node, (s, p, o), *_, basis in statements(g)
+            if (s, p, o) == (plan, MDO.issuedBy, ID["organization/cr-conacoes"])]
+    assert [basis for _, basis in rows] == [BASES["inferred"]]
+    assert "manifest entry" in str(g.value(rows[0][0], SKOS.editorialNote))
+    norm = ID["instrument/cr/decreto/31369"]
+    assert [basis for _, (s, p, _), *_, basis in statements(g) if (s, p) == (norm, MDO.jurisdiction)] == [
+        BASES["inferred"]]
+    # A fact the cover prints is stated, not inferred: the plan's title.
+    assert {basis for _, (s, p, _), *_, basis in statements(g) if (s, p) == (plan, DCTERMS.title)} == {None}
+
+
 def test_the_trace_says_which_relation_a_curator_inferred(corpus_store):
     from mandato.catalogue import run
     rows = run(corpus_store, "activity-trace",
