@@ -189,6 +189,13 @@ class Pages:
                 sections["groups"] = {g: self._label(g, lang, "group") for g in sorted(groups)}
                 sections["not_acted"] = self.section("not-ratified", lang, instrument=iri, group=chosen)
                 sections["group"] = chosen
+        if str(MDO.TreatyAction) in kinds:
+            ends = {r["property"]: r["other_iri"] for r in out
+                    if r["property"] in (str(MDO.instrument), str(MDO.party))}
+            status = self.section("treaty-status", lang, instrument=ends[str(MDO.instrument)],
+                                  country=ends[str(MDO.party)])
+            status.rows = [r for r in status.rows if r["act_iri"] == iri]
+            sections["attestations"] = status
         if str(MDO.Country) in kinds:
             sections["instruments"] = self.section("country-instruments", lang, country=iri)
             sections["bodies"] = self.section("coordination-bodies", lang, country=iri)

@@ -260,8 +260,8 @@ class Curated:
         for fact in self.facts(entry, "signed"):
             when = self.date(entry, fact)
             for party in signatories:
-                act = treaty_action(self.ctx, node, resource("country", party.value), "signature", when)
-                self.ctx.derive(act, fact.line, f"legal framework, line {fact.line}")
+                treaty_action(self.ctx, node, resource("country", party.value), "signature", when, fact.line,
+                              f"legal framework, line {fact.line}")
 
     def body(self, entry: dict[str, Any]) -> None:
         g, node = self.ctx.graph, resource("organization", str(entry.get("key")))

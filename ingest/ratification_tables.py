@@ -64,6 +64,7 @@ class Row:
     act_cell: int = 3  # the columns of the act's date and of the deposit's, for errors
     deposit_cell: int = 4
     named: int | None = None  # the line (row) that names the instrument; None: the manifest entry
+    mark: str | None = None  # the mark printed beside a date (a, RA, AD…), as printed
 
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
@@ -218,7 +219,7 @@ def _sheet_rows(ctx: ReadContext, step: dict[str, Any], instrument: URIRef | Non
                                     f"{kind}", "one of " + ", ".join(sorted(set(kinds.values()))))
                 kind = stated
             out.append(Row(number, instrument, country, value, cell.get("deposit_date", ""), kind, text,
-                           column["act_date"] + 1, column.get("deposit_date", -1) + 1, named))
+                           column["act_date"] + 1, column.get("deposit_date", -1) + 1, named, mark))
     return out
 
 
@@ -309,9 +310,10 @@ def _rows(ctx: ReadContext, step: dict[str, Any], table: dict, lines: list[str],
         if len({marks_of[m] for m in marks}) > 1:
             raise ctx.error(number, None, f"the row carries contradictory marks {sorted(marks)}",
                             "one of " + ", ".join(marks_of))
+        printed = act_mark or dep_mark
         kind = marks_of[marks.pop()] if marks else ctx.option(step, "default_kind")
         rows.append(Row(number, instrument, country, act, deposit, kind, " | ".join(c.strip() for c in cells),
-                        named=named))
+                        named=named, mark=printed))
     if roles is None:
         raise ctx.error(start, None, f"table {table['name']} has no heading row", "Instrumento, País, Fecha…")
     return rows
@@ -372,7 +374,8 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[URIRef, 
                      group[-1].line, instrument)
         for (kind, act, deposit), row in acts.items():
             recorded.append((row.instrument, row.line, act))
-            node = treaty_action(ctx, row.instrument, row.country, kind, act, deposit)
-            ctx.derive(node, row.line, f"{table['title']}, {'row' if ctx.sheet else 'line'} {row.line}", row.text)
+            node, _ = treaty_action(ctx, row.instrument, row.country, kind, act, row.line,
+                                    f"{table['title']}, {'row' if ctx.sheet else 'line'} {row.line}", row.text,
+                                    deposit, row.mark)
             cite_instrument(ctx, node, row.instrument, row.named, row.line)
     return recorded

@@ -1,6 +1,14 @@
 """Treaty action nodes, shared by the readers that find treaty actions (ratification tables,
-treaty statements in prose): the n-ary node of design note §4, with an IRI minted from
-instrument, party, kind and date of the act."""
+treaty statements in prose, curated facts): one node per act (the n-ary node of design note §4)
+and, for each source that states it, an attestation of what that source says.
+
+An act is a state's signature of a treaty, or its consent to be bound by it (ratification,
+accession, acceptance, approval or succession: one act, whichever of these a source calls it);
+its IRI is minted from instrument, party and which of the two it is, so every source that states
+it names the same node. What a source says of it (the kind, the dates, the printed mark, the line)
+is its attestation, in the source's graph; the act's own kind and dates are the most
+authoritative source's, set by :mod:`mandato.reconcile` across the sources of the store.
+"""
 
 from __future__ import annotations
 
@@ -42,25 +50,41 @@ def cite_instrument(ctx: ReadContext, act: URIRef, instrument: URIRef, named: in
         ctx.citations.cite((act, MDO.instrument, instrument), ctx.place(where))
 
 
-def treaty_action(ctx: ReadContext, instrument: URIRef, country: URIRef, kind: str,
-                  act: PartialDate, deposit: PartialDate | None = None) -> URIRef:
-    """The treaty action node, with an IRI minted from instrument, party, kind and date."""
-    inst_key = str(instrument).rsplit("/", 1)[-1]
-    iso = str(country).rsplit("/", 1)[-1]
-    node = resource("treaty-action", inst_key, iso, kind, act.iso())
+def act_iri(instrument: URIRef, country: URIRef, kind: str) -> URIRef:
+    """The act of ``country`` on ``instrument``: its signature, or its consent to be bound."""
+    inst_key, iso = str(instrument).rsplit("/", 1)[-1], str(country).rsplit("/", 1)[-1]
+    return resource("treaty-action", inst_key, iso, "signature" if kind == "signature" else "consent")
+
+
+def treaty_action(ctx: ReadContext, instrument: URIRef, country: URIRef, kind: str, act: PartialDate | None,
+                  line: int | None, locator: str, text: str | None = None, deposit: PartialDate | None = None,
+                  mark: str | None = None) -> tuple[URIRef, URIRef]:
+    """The act and this source's attestation of it, read from ``line`` (``text``: the words or the
+    row that state it); ``act`` None where the source states the act without a date."""
+    node = act_iri(instrument, country, kind)
     g = ctx.graph
     g.add((node, RDF.type, MDO.TreatyAction))
     g.add((node, MDO.party, country))
     g.add((node, MDO.instrument, instrument))
-    g.add((node, MDO.actionKind, ID[f"treaty-action-kind/{kind}"]))
-    g.add((node, MDO.actionDate, act.literal()))
+    attestation = URIRef(f"{node}/attestation/{ctx.source.id}/{line or 0}")
+    g.add((attestation, RDF.type, MDO.Attestation))
+    g.add((attestation, MDO.attests, node))
+    g.add((attestation, MDO.actionKind, ID[f"treaty-action-kind/{kind}"]))
+    if act is not None:
+        g.add((attestation, MDO.actionDate, act.literal()))
     if deposit is not None:
-        g.add((node, MDO.depositDate, deposit.literal()))
-    # The label is made from the act's facts, in both languages; no source prints it, so it has
-    # no statement node (Citations.made).
-    for lang in ("es", "en"):
-        label = Literal(f"{label_of(ctx, country, lang)}: {_kind_label(kind, lang)}, "
-                        f"{label_of(ctx, instrument, lang)} ({act.iso()})", lang=lang)
-        g.add((node, SKOS.prefLabel, label))
-        ctx.citations.made((node, SKOS.prefLabel, label))
-    return node
+        g.add((attestation, MDO.depositDate, deposit.literal()))
+    if mark:
+        g.add((attestation, MDO.mark, Literal(mark)))
+    if line is None:  # stated by the manifest entry
+        for n in (node, attestation):
+            ctx.citations.home(n, ctx.place(None))
+    else:
+        ctx.derive(node, line, locator)
+        ctx.derive(attestation, line, locator, text)
+    return node, attestation
+
+
+def act_label(country: str, kind: str, instrument: str, date: str | None, lang: str) -> str:
+    """A treaty action's label in ``lang``, made from its facts (no source prints it)."""
+    return f"{country}: {_kind_label(kind, lang)}, {instrument}" + (f" ({date})" if date else "")

@@ -7,8 +7,8 @@ instrument's paragraph; sentences in it state a country's acts: "Fue firmado por
 año 2000 y entró en vigencia el 29 de setiembre de 2003.", "Fue ratificada por el Estado peruano
 en 1978." (the party is any name or variant of a country of the reference data). A heading that
 names no known instrument closes the paragraph. An act stated without a date ("como el Perú, la
-han ratificado") is not a fact of the graph: it is reported. Option ``locator``: the words that
-name the section in each act's locator.
+han ratificado") is an act of unknown date when the sentence names one country; it is reported.
+Option ``locator``: the words that name the section in each act's locator.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from rdflib import URIRef
 
 from mandato.errors import ParameterError
 from mandato.namespaces import MDO
+from mandato.normalise import normalise
 
 from .base import ReadContext
 from .dates import DateProblem, PartialDate, parse_spanish
@@ -64,10 +65,26 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         for m in acts:
             _act(ctx, instrument, number, plain, m, locator, named)
         if not acts and (undated := UNDATED.search(plain)):
-            ctx.find("undated-act",
-                     f"the text states a {VERBS[undated.group('verb').lower()]} but gives no date; "
-                     f"no treaty action recorded: \"{plain[:200]}\"",
-                     number, instrument)
+            _undated(ctx, instrument, number, plain, VERBS[undated.group("verb").lower()], locator, named)
+
+
+def _undated(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, kind: str, locator: str,
+             named: int) -> None:
+    """An act the text states without a date ("los Estados que, como el Perú, la han ratificado"):
+    an act of unknown date when the sentence names one country, else only reported."""
+    words = f" {normalise(sentence)} "
+    parties = [e for e in ctx.registry.countries.entries.values()  # names, not codes ("la" is Laos's)
+               if any(len(name) > 3 and f" {name} " in words for name in map(normalise, e.names))]
+    if len(parties) != 1:
+        ctx.find("undated-act", f"the text states a {kind} but gives no date and names "
+                 f"{'no country' if not parties else 'several countries'} as its party; no treaty action recorded: "
+                 f"\"{sentence[:200]}\"", number, instrument)
+        return
+    node, _ = treaty_action(ctx, instrument, URIRef(parties[0].iri), kind, None, number,
+                            f"{locator}, line {number}", sentence)
+    cite_instrument(ctx, node, instrument, named, number)
+    ctx.find("undated-act", f"the text states a {kind} but gives no date: recorded as an act of unknown date: "
+             f"\"{sentence[:200]}\"", number, node)
 
 
 def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re.Match[str], locator: str,
@@ -82,8 +99,8 @@ def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re
     except DateProblem as exc:
         raise ctx.error(number, None, str(exc), "a year or a date such as '29 de setiembre de 2003'") from None
     kind = VERBS[m.group("verb").lower()]
-    node = treaty_action(ctx, instrument, country, kind, date)
-    ctx.derive(node, number, f"{locator}, line {number}", sentence)
+    node, attestation = treaty_action(ctx, instrument, country, kind, date, number, f"{locator}, line {number}",
+                                      sentence)
     cite_instrument(ctx, node, instrument, named, number)
     force = FORCE.search(sentence, m.end())
     if force:
@@ -96,7 +113,7 @@ def _act(ctx: ReadContext, instrument: URIRef, number: int, sentence: str, m: re
                      f"the sentence gives an entry into force ({when.iso()}) after a signature, without saying "
                      f"whose it is; not recorded on the signature: \"{sentence}\"", number, node)
             return
-        ctx.state(node, MDO.entryIntoForce, when.literal(), number, force.group(0))
+        ctx.state(attestation, MDO.entryIntoForce, when.literal(), number, force.group(0))
         ctx.find("entry-into-force-ambiguous",
                  f"the sentence gives an entry into force ({when.iso()}) without saying whether it is the "
                  f"treaty's own or the country's; kept on the {kind} as stated: \"{sentence}\"",

@@ -56,7 +56,7 @@ def _writable(args: argparse.Namespace, must_exist: bool = True):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from mandato.pipeline import build, check_plan_keys, load_manifest, sources_for, triple_count, write
+    from mandato.pipeline import build, check_plan_keys, load_manifest, reconcile, sources_for, triple_count, write
     from mandato.store import store_path
 
     dry = args.dry_run or args.annotate  # a dry run only reads: it runs beside a server too
@@ -71,6 +71,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _dry_run(args, sources, existing, reference)
     graphs, reports = build(sources, reference=reference)  # everything is read before the store is written
     check_plan_keys(existing, reports)
+    reports.append(reconcile(existing, graphs, reports, reference))
     store = existing or _writable(args, must_exist=False)
     write(store, graphs)
     if args.reference or args.drop_reference:

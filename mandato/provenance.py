@@ -147,7 +147,7 @@ class Citations:
                     continue
                 places = {home: None}
             for citation, quote in places.items():
-                node = statement_iri(citation, triple)
+                node = statement_iri(citation.iri, triple)
                 out += [(node, RDF.subject, s), (node, RDF.predicate, p), (node, RDF.object, o),
                         (node, MDO.citation, citation.iri)]
                 if quote:
@@ -190,6 +190,7 @@ def is_provenance_node(iri: str) -> bool:
     return iri.startswith(STATEMENT_PREFIX) or _CITATION.match(iri) is not None
 
 
-def statement_iri(citation: Citation, triple: Triple) -> URIRef:
-    key = "\n".join(t.n3() for t in (citation.iri, *triple))
+def statement_iri(citation: URIRef, triple: Triple) -> URIRef:
+    """The statement node of ``triple`` read at the place ``citation`` (minted from both)."""
+    key = "\n".join(t.n3() for t in (citation, *triple))
     return ID[f"statement/{hashlib.sha1(key.encode('utf-8')).hexdigest()[:20]}"]

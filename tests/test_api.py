@@ -189,7 +189,7 @@ def test_resource_iris_dereference(client):
     r = client.get("/id/instrument/un-xviii-12-a", headers={"Accept": "text/turtle"})
     g = Graph().parse(data=r.text, format="turtle")
     assert len(g) > 5
-    r = client.get("/id/treaty-action/un-xviii-12-a/cr/ratification/2003-09-09", params={"format": "jsonld"})
+    r = client.get("/id/treaty-action/un-xviii-12-a/cr/consent", params={"format": "jsonld"})
     assert r.status_code == 200 and "2003-09-09" in r.text
     assert client.get("/id/country/zz").status_code == 404
     assert client.get("/id/country/c%3Er").status_code == 404

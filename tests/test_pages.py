@@ -112,7 +112,7 @@ PAGES = {
     "search": "/search?q=palermo",
     "instrument": "/id/instrument/un-xviii-12-a",
     "country": "/id/country/cr",
-    "treaty-action": "/id/treaty-action/un-xviii-12-a/cr/ratification/2003-09-09",
+    "treaty-action": "/id/treaty-action/un-xviii-12-a/cr/consent",
     "plan": "/id/plan/corett-plan-operativo-2020-2022",
     "activity": "/id/plan/pe-plan-nacional-trata-2017-2021/4/1/1-1/1-1-1",
     "body": "/id/organization/pe-cmnp-tptim",
@@ -169,9 +169,13 @@ def test_instrument_page_lists_costa_rica_with_its_source_line(visit):
     # The act links to its own page, which quotes the line it was read from.
     row.get_by_role("link", name="ratificación").click()
     page.wait_for_load_state("networkidle")
-    source = page.locator("section.source")
-    assert "434" in source.inner_text()
-    assert "Costa Rica | 09 /09/ 2003" in source.locator("blockquote").inner_text()
+    assert "434" in page.locator("section.source").inner_text()
+    # What each source says of the act: here one source, whose values the act takes, quoted.
+    said = page.locator("section[aria-labelledby=attestations] tbody tr")
+    assert said.count() == 1
+    assert "corett-plan-estrategico-2018-2027.txt, line 434" in said.inner_text()
+    assert "Costa Rica | 09 /09/ 2003" in said.locator("blockquote").inner_text()
+    assert said.locator(".tag").inner_text() == "valores del acto"
     visit.check("treaty-action-from-instrument")
 
 
@@ -201,7 +205,7 @@ def test_matrix_shows_every_member_against_every_instrument_of_its_tables(visit,
     assert {"/id/" + i[len(str(ID)):] for i in instruments} <= columns
     # Costa Rica's cell on the Palermo Protocol: coloured as a ratification, linked to the act.
     cr = page.locator("table.matrix tbody tr", has=page.locator('th a[href="/id/country/cr"]'))
-    act = cr.locator('a[href="/id/treaty-action/un-xviii-12-a/cr/ratification/2003-09-09"]')
+    act = cr.locator('a[href="/id/treaty-action/un-xviii-12-a/cr/consent"]')
     assert act.count() == 1
     assert "act-ratification" in (act.locator("xpath=..").get_attribute("class") or "")
 

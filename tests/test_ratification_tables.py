@@ -22,13 +22,20 @@ def _source(source_id: str):
 
 
 def _actions(graph: Graph) -> Graph:
-    """Every triple about a treaty action."""
+    """Every triple about a treaty action or an attestation of one."""
     out = Graph()
     out.bind("mdo", MDO)
-    for act in set(graph.subjects(RDF.type, MDO.TreatyAction)):
+    for act in {*graph.subjects(RDF.type, MDO.TreatyAction), *graph.subjects(RDF.type, MDO.Attestation)}:
         for p, o in graph.predicate_objects(act):
             out.add((act, p, o))
     return out
+
+
+def _said(graph: Graph, act: URIRef) -> URIRef:
+    """What the one source read says of ``act``: its attestation."""
+    (attestation,) = graph.subjects(MDO.attests, act)
+    assert isinstance(attestation, URIRef)
+    return attestation
 
 
 def _read(source_id: str):
@@ -64,23 +71,25 @@ def test_every_dated_cell_is_one_action_and_nothing_else():
 
 def test_table_a_is_day_first_and_marks_accessions():
     graph, _ = _read("corett-plan-estrategico-2018-2027")
-    act = ID["treaty-action/un-iv-2/sv/accession/1979-11-30"]  # "30 /11/ 1979 a"
-    assert (act, MDO.actionKind, ID["treaty-action-kind/accession"]) in graph
+    act = ID["treaty-action/un-iv-2/sv/consent"]  # "30 /11/ 1979 a"
+    assert (_said(graph, act), MDO.actionKind, ID["treaty-action-kind/accession"]) in graph
+    assert (_said(graph, act), MDO.mark, Literal("a")) in graph
     assert (act, MDO.sourceLine, Literal(378)) in graph
-    c105 = ID["treaty-action/ilo-c105/cr/ratification/1959-05-04"]  # "04 /05/ 1959": 4 May
-    assert (c105, MDO.actionDate, Literal("1959-05-04", datatype=XSD.date)) in graph
+    c105 = ID["treaty-action/ilo-c105/cr/consent"]  # "04 /05/ 1959": 4 May
+    assert (_said(graph, c105), MDO.actionDate, Literal("1959-05-04", datatype=XSD.date)) in graph
 
 
 def test_table_b_is_month_first_with_two_digit_years_and_deposit_dates():
     graph, _ = _read("corett-plan-estrategico-2018-2027")
     # Costa Rica, Belém do Pará: "07/05/95	07/12/95 RA" is 5 July 1995, deposited 12 July 1995.
-    act = ID["treaty-action/oas-a-61/cr/ratification/1995-07-05"]
-    assert (act, MDO.depositDate, Literal("1995-07-12", datatype=XSD.date)) in graph
+    act = ID["treaty-action/oas-a-61/cr/consent"]
+    assert (_said(graph, act), MDO.depositDate, Literal("1995-07-12", datatype=XSD.date)) in graph
     # Mexico, Pact of San José: "03/02/81	03/24/81 AD" is an accession of 2 March 1981.
-    mx = ID["treaty-action/oas-b-32/mx/accession/1981-03-02"]
-    assert (mx, MDO.depositDate, Literal("1981-03-24", datatype=XSD.date)) in graph
+    mx = ID["treaty-action/oas-b-32/mx/consent"]
+    assert (_said(graph, mx), MDO.depositDate, Literal("1981-03-24", datatype=XSD.date)) in graph
+    assert (_said(graph, mx), MDO.actionKind, ID["treaty-action-kind/accession"]) in graph
     # Costa Rica, San José: "03/02/70" is 1970, not 2070.
-    assert (ID["treaty-action/oas-b-32/cr/ratification/1970-03-02"], RDF.type, MDO.TreatyAction) in graph
+    assert (ID["treaty-action/oas-b-32/cr/consent"], RDF.type, MDO.TreatyAction) in graph
 
 
 def test_empty_cells_record_no_act():
@@ -95,7 +104,7 @@ def test_a_country_listed_twice_is_merged_and_reported():
     minors = URIRef(ID["instrument/oas-b-57"])
     do_acts = [a for a in graph.subjects(MDO.instrument, minors) if graph.value(a, MDO.party) == ID["country/do"]]
     assert len(do_acts) == 1
-    assert graph.value(do_acts[0], MDO.actionDate) == Literal("2011-09-23", datatype=XSD.date)
+    assert graph.value(_said(graph, do_acts[0]), MDO.actionDate) == Literal("2011-09-23", datatype=XSD.date)
     dup = [f for f in report.findings if f.code == "duplicate-row"]
     assert len(dup) == 1 and "532" in dup[0].message and "539" in dup[0].message
     assert (None, MDO.findingCode, Literal("duplicate-row")) in graph
@@ -129,19 +138,23 @@ def test_every_action_keeps_source_and_line():
 
 def test_peru_statements_keep_year_precision_and_report_what_is_undated():
     graph, report = _read("pe-plan-nacional-trata-2017-2021")
-    ratification = ID["treaty-action/oas-b-32/pe/ratification/1978"]
-    assert (ratification, MDO.actionDate, Literal("1978", datatype=XSD.gYear)) in graph
+    ratification = ID["treaty-action/oas-b-32/pe/consent"]
+    assert (_said(graph, ratification), MDO.actionDate, Literal("1978", datatype=XSD.gYear)) in graph
     assert (ratification, MDO.sourceLine, Literal(203)) in graph
-    signature = ID["treaty-action/un-xviii-12-a/pe/signature/2000"]
-    assert (signature, MDO.actionDate, Literal("2000", datatype=XSD.gYear)) in graph
+    signature = ID["treaty-action/un-xviii-12-a/pe/signature"]
+    assert (_said(graph, signature), MDO.actionDate, Literal("2000", datatype=XSD.gYear)) in graph
     # "Fue firmado … y entró en vigencia el 29 de setiembre de 2003": a signature binds no one, so
     # the date (the Convention's own entry into force) is a finding, not a fact of the signature.
-    assert (signature, MDO.entryIntoForce, None) not in graph
+    assert (_said(graph, signature), MDO.entryIntoForce, None) not in graph
     assert any(f.code == "entry-into-force-ambiguous" and "not recorded on the signature" in f.message
                for f in report.findings)
-    assert report.treaty_actions == 2
-    statements = {f.code for f in report.findings if f.line is not None and f.line < 300}
-    assert statements == {"undated-act", "entry-into-force-ambiguous"}
+    # "los Estados que, como el Perú, la han ratificado" (line 184): an act of unknown date.
+    undated = ID["treaty-action/un-xviii-12-a/pe/consent"]
+    assert (_said(graph, undated), MDO.actionKind, ID["treaty-action-kind/ratification"]) in graph
+    assert (_said(graph, undated), MDO.actionDate, None) not in graph
+    assert report.treaty_actions == 3
+    statements = {(f.code, f.line) for f in report.findings if f.line is not None and f.line < 300}
+    assert statements == {("undated-act", 184), ("entry-into-force-ambiguous", 188)}
 
 
 def test_readers_are_deterministic():

@@ -113,7 +113,7 @@ def test_cli_on_the_remote_store(oxigraph, corpus_store_path, cli, corpus_store)
     e = oxigraph.endpoint()
     code, out, err = cli("--store", corpus_store_path, "push", "--endpoint", e.query,
                          "--update-endpoint", e.update, "--graph-store", e.graph_store)
-    assert code == 0 and f"pushed 7 graphs, {len(corpus_store)} triples" in out, err
+    assert code == 0 and f"pushed 8 graphs, {len(corpus_store)} triples" in out, err
     code, out, _ = cli("query", "ratifications", "-p", "instrument=XVIII-12-a", "-p", "country=DO",
                        "--format", "csv", "--endpoint", e.query)
     assert code == 0 and "2008-02-05" in out

@@ -15,6 +15,7 @@ from conftest import same_dataset
 from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.packaged import CORPUS_DIR
 from mandato.pipeline import SOURCES_PER_WORKER, ingest, load_manifest
+from mandato.reconcile import RECONCILED_GRAPH
 from mandato.store import Store
 
 
@@ -29,7 +30,8 @@ def dataset(store: Store) -> Dataset:
 
 
 def test_one_named_graph_per_source(corpus_store: Store):
-    expected = {str(source_graph(s.id)) for s in load_manifest()} | {str(ONTOLOGY_GRAPH), str(REGISTRY_GRAPH)}
+    expected = {str(source_graph(s.id)) for s in load_manifest()} | {
+        str(ONTOLOGY_GRAPH), str(REGISTRY_GRAPH), str(RECONCILED_GRAPH)}
     assert set(corpus_store.named_graphs()) == expected
 
 
@@ -59,7 +61,8 @@ def test_ingest_command_prints_counts_and_findings(cli, tmp_path: Path):
     code, out, err = cli("--store", tmp_path / "s", "ingest")
     assert code == 0
     assert "corett-plan-estrategico-2018-2027: " in out and "142 treaty actions, " in out
-    assert "pe-plan-nacional-trata-2017-2021: " in out and "2 treaty actions, 5 findings" in out
+    assert "pe-plan-nacional-trata-2017-2021: " in out and "3 treaty actions, 5 findings" in out
+    assert "reconciled: " in out  # the treaty actions' values across sources
     assert "[5/5] read" in err  # progress
     assert "finding in corett-plan-estrategico-2018-2027, line 539" in err and "[duplicate-row]" in err
     assert "finding in corett-plan-estrategico-2018-2027, line 74" in err  # from the reference data

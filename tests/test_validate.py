@@ -57,6 +57,13 @@ def test_valid_examples_conform(path: Path):
     assert report.conforms, [r.message_en for r in report.results]
 
 
+def test_a_protocol_party_without_the_convention_is_a_gap_of_the_sources_not_a_violation():
+    # Peru's plan states a ratification of the Palermo Protocol and nothing of the convention.
+    report = with_reference(EXAMPLES / "valid" / "protocol-party-not-party-to-convention.ttl")
+    warned = [r for r in report.results if r.severity == "Warning" and "no source states it" in r.message_en]
+    assert report.conforms and len(warned) == 1
+
+
 def test_the_corpus_conforms(cli, corpus_store_path):
     code, out, _ = cli("--store", corpus_store_path, "validate")
     assert code == 0 and out.startswith("conforms")

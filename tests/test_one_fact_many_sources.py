@@ -1,0 +1,103 @@
+"""One fact, many sources (issue 18): the bundled corpus plus a depositary's status table written
+for this test, in the UN Treaty Collection's layout, with dates that agree with the Regional
+Coalition's tables (Costa Rica, El Salvador), a date that differs (Honduras), an accession mark
+the Coalition's table does not print (Guatemala) and a country no other source covers (Chile).
+Each act is one node whatever the number of sources; its values are the depositary's; every
+difference is a finding naming both sources and lines."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mandato.catalogue import run
+from mandato.packaged import CORPUS_DIR
+from mandato.pipeline import ingest, load_manifest
+from mandato.store import Store
+
+STATUS = """\
+"12. a Protocol to Prevent, Suppress and Punish Trafficking in Persons (written for mandato's tests)",,
+Participant,Signature,"Ratification, Acceptance(A), Approval(AA), Accession(a), Succession(d)"
+Chile,8 Aug 2002,29 Nov 2004
+Costa Rica,16 Mar 2001,9 Sep 2003
+El Salvador,15 Aug 2002,18 Mar 2004
+Guatemala,,1 Apr 2004 a
+Honduras,,1 Apr 2009
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    corpus = tmp_path_factory.mktemp("many") / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
+    (corpus / "status.csv").write_text(STATUS, encoding="utf-8")
+    entries = yaml.safe_load((corpus / "sources.yaml").read_text(encoding="utf-8"))
+    entries.append({"id": "untc-test-status", "file": "status.csv", "title": "A depositary's status table (test)",
+                    "layout": "untc-status", "instrument": "XVIII-12-a", "authority": "depositary",
+                    "as_at": "2024-06-30"})
+    (corpus / "sources.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    s = Store(corpus / "store")
+    ingest(s, load_manifest(corpus), progress=lambda _m: None)
+    return s
+
+
+def status(store: Store, country: str) -> list[dict]:
+    return run(store, "treaty-status", {"instrument": "XVIII-12-a", "country": country}).records()
+
+
+def consent(rows: list[dict]) -> list[dict]:
+    return [r for r in rows if r["act_iri"].endswith("/consent")]
+
+
+def test_sources_that_agree_make_one_act_with_the_depositarys_values(store):
+    rows = consent(status(store, "CR"))
+    assert [(r["source"], r["chosen"], r["agrees"]) for r in rows] == [
+        ("status.csv, line 4", "true", "true"),
+        ("corett-plan-estrategico-2018-2027.txt, line 434", "false", "true")]
+    assert {(r["action"], r["date"], r["sources"], r["authority"]) for r in rows[:1]} == {
+        ("ratification", "2003-09-09", "2", "depositary")}
+    assert rows[0]["as_at"] == "2024-06-30" and rows[1]["authority"] == "regional"
+    acts = run(store, "ratifications", {"instrument": "XVIII-12-a", "country": "CR"}).records()
+    assert [(r["action"], r["date"], r["sources"]) for r in acts] == [
+        ("signature", "2001-03-16", "1"), ("ratification", "2003-09-09", "2")]
+
+
+def test_a_mark_or_a_date_that_differs_is_kept_beside_and_reported(store):
+    guatemala = consent(status(store, "GT"))
+    assert {r["action"] for r in guatemala} == {"accession"}  # the depositary's mark, "a"
+    regional = next(r for r in guatemala if r["source"].startswith("corett"))
+    assert (regional["stated_action"], regional["agrees"], regional["chosen"]) == ("ratification", "false", "false")
+    honduras = consent(status(store, "HN"))
+    assert {r["date"] for r in honduras} == {"2009-04-01"}
+    assert {(r["stated_date"], r["agrees"]) for r in honduras} == {("2009-04-01", "true"), ("2008-04-01", "false")}
+    findings = [r for r in run(store, "findings", {}).records() if r["code"] == "sources-disagree"]
+    messages = {r["about_iri"].rsplit("/", 2)[-2]: r["message"] for r in findings}
+    assert set(messages) == {"gt", "hn"}
+    assert "corett-plan-estrategico-2018-2027.txt, line 436 gives a ratification where status.csv, line 6 gives " \
+        "an accession" in messages["gt"]
+    assert "line 437 gives dated 2008-04-01 where status.csv, line 7 gives dated 2009-04-01" in messages["hn"]
+
+
+def test_a_country_one_source_covers_is_one_act_of_one_source(store):
+    (chile,) = consent(status(store, "CL"))
+    assert (chile["date"], chile["sources"], chile["chosen"], chile["agrees"]) == ("2004-11-29", "1", "true", "true")
+
+
+def test_an_act_a_source_states_without_a_date_is_an_act_of_unknown_date(store):
+    rows = consent(status(store, "PE"))
+    assert [(r["action"], r["date"], r["source"]) for r in rows] == [
+        ("ratification", None, "pe-plan-nacional-trata-2017-2021.txt, line 184")]
+    not_ratified = run(store, "not-ratified", {"instrument": "XVIII-12-a", "group": "CORETT"}).records()
+    assert "PE" not in {r["country_code"] for r in not_ratified}
+
+
+def test_reconciling_does_not_depend_on_the_order_sources_are_read(store, tmp_path: Path):
+    """The same sources read in the other order give the same reconciled values."""
+    corpus = Path(store.path).parent
+    again = Store(tmp_path / "again")
+    ingest(again, list(reversed(load_manifest(corpus))), progress=lambda _m: None)
+    for country in ("CR", "GT", "HN"):
+        assert status(again, country) == status(store, country)
