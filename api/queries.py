@@ -14,7 +14,7 @@ from mandato.catalogue import SavedQuery, bind, data_languages, execute, load_ca
 from mandato.errors import ParameterError
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
 from mandato.store import Store
-from mandato.terms import ENTITY_CLASSES, RESOURCE_PATTERN
+from mandato.terms import DATE, ENTITY_CLASSES, RESOURCE_PATTERN
 
 from .cache import AnswerCache
 from .http import AnyStore, answers, choices, choose
@@ -92,6 +92,8 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, lan
             extra.update(minLength=1, pattern=r"\S")  # an empty or blank value is missing
         if p.type == "resource":  # an IRI of the dataset, no other (mandato.terms.scalar_term)
             extra.update(format="iri", pattern=RESOURCE_PATTERN)
+        if p.type == "date":  # a day or a year (mandato.terms.scalar_term)
+            extra.update(pattern=f"^{DATE.pattern}$")
         default = Query(... if p.required else None, description=f"{p.description} ({p.type})",
                         examples=[p.example] if p.example else None, max_length=1000, json_schema_extra=extra or None)
         params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default,

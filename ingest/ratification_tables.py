@@ -22,7 +22,9 @@ as a sheet); ``columns`` (role -> normalised heading prefixes; roles ``instrumen
 after a date -> the kind of act it records) and ``default_kind``; ``day_month`` (``auto``: each
 table's order decided from its unambiguous dates; ``day-first`` or ``month-first``); ``footnotes`` (footnote numbers
 stuck to a participant's name are removed); ``non_states`` (participants that are not states, such
-as the European Union: reported, not recorded); ``as_at`` (text only: a pattern, groups ``year``
+as the European Union: reported, not recorded); ``lists_every_party`` (sheets: the table names
+every state that acted on its treaty, as a depositary's does, so a state it does not name had not
+acted as at its date); ``as_at`` (text only: a pattern, groups ``year``
 and ``month``, for a footnote on an instrument's name that says when its data run to; acts dated
 after it are reported). The footnotes on instruments' names are checked (``footnotes``): one note
 given for unrelated instruments is reported. Dates are numeric (``DD/MM/YYYY``, ``MM/DD/YY``:
@@ -41,7 +43,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
 from mandato.errors import ParameterError
-from mandato.namespaces import MDO
+from mandato.namespaces import MDO, resource
 from mandato.normalise import normalise
 from mandato.packaged import ontology_graph
 
@@ -105,12 +107,30 @@ def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
         if instrument is None and "instrument" not in roles:
             instrument = _instrument(ctx)  # the error: a table about one treaty must name it
         rows = _sheet_rows(ctx, step, instrument, roles, sheet.rows, heading + 1)
+        if step.get("lists_every_party") and instrument is not None:
+            # A depositary's status table names every state that acted: one it does not name had
+            # not acted as at the table's date.
+            ctx.graph.add((ctx.source.iri, MDO.listsEveryPartyOf, instrument))
         where = f"sheet '{sheet.name}'" if sheet.name else ctx.source.path.name
         _emit(ctx, {"name": sheet.name or ctx.source.path.name, "title": where, "day_month": _order(ctx, step)}, rows)
     ctx.sheet = None
     if not found:
         raise ctx.error(None, None, "no heading row names a participant column and a column of acts",
                         "a heading row such as Participant | Signature | Ratification, Accession(a), Succession(d)")
+
+
+def _covered(ctx: ReadContext, row: Row) -> None:
+    """The row lists ``row.country`` under ``row.instrument``: this source looked at that
+    country's acts on it (an empty date cell is then evidence of no act, as at the source's date)."""
+    inst_key, iso = str(row.instrument).rsplit("/", 1)[-1], str(row.country).rsplit("/", 1)[-1]
+    node = resource("coverage", ctx.source.id, inst_key, iso)
+    if (node, RDF.type, MDO.Coverage) in ctx.graph:
+        return  # a country listed twice under one instrument: its first row
+    g = ctx.graph
+    g.add((node, RDF.type, MDO.Coverage))
+    g.add((node, MDO.coveredInstrument, row.instrument))
+    g.add((node, MDO.coveredParty, row.country))
+    ctx.derive(node, row.line, f"{'row' if ctx.sheet else 'line'} {row.line}", row.text)
 
 
 def _order(ctx: ReadContext, step: dict[str, Any]) -> str | None:
@@ -343,8 +363,12 @@ def _dates(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[Partial
 
 
 def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[URIRef, int, PartialDate]]:
-    """Record the acts of one table's rows; returns each act recorded (instrument, line, date)."""
+    """Record the acts of one table's rows, and that the table looked at each country it lists
+    under an instrument, with an act or not (evidence of absence); returns each act recorded
+    (instrument, line, date)."""
     recorded: list[tuple[URIRef, int, PartialDate]] = []
+    for row in rows:
+        _covered(ctx, row)
     dates = {id(row): pair for row, pair in zip(rows, _dates(ctx, table, rows), strict=True)}
     by_key: dict[tuple[URIRef, URIRef, bool], list[Row]] = {}
     for row in rows:  # a signature and the consent to be bound of one row are two acts, not a conflict

@@ -101,3 +101,26 @@ def test_reconciling_does_not_depend_on_the_order_sources_are_read(store, tmp_pa
     ingest(again, list(reversed(load_manifest(corpus))), progress=lambda _m: None)
     for country in ("CR", "GT", "HN"):
         assert status(again, country) == status(store, country)
+
+
+def test_not_ratified_says_what_each_absence_rests_on(store, corpus_store):
+    # The bundled tables list El Salvador under the OPCAT with an empty cell; Belize is in no table.
+    rows = {r["country_code"]: r for r in run(corpus_store, "not-ratified", {"instrument": "OPCAT"}).records()}
+    assert (rows["SV"]["evidence"], rows["SV"]["listed_in"]) == (
+        "listed", "corett-plan-estrategico-2018-2027.txt, line 466")
+    assert (rows["BZ"]["evidence"], rows["BZ"]["listed_in"]) == ("no source covers it", None)
+    # A depositary's table lists every party: a member it does not name had not acted as at its date.
+    rows = {r["country_code"]: r for r in run(store, "not-ratified", {"instrument": "XVIII-12-a"}).records()}
+    assert set(rows) == {"BZ"}
+    assert (rows["BZ"]["evidence"], rows["BZ"]["complete_lists"]) == (
+        "not among the parties listed", "status.csv as at 2024-06-30")
+
+
+def test_not_ratified_as_of_a_date_counts_the_acts_dated_by_then(store):
+    by_2004 = {r["country_code"] for r in run(store, "not-ratified", {"instrument": "XVIII-12-a", "as_of": "2004"}
+                                              ).records()}
+    # Honduras (2009 per the depositary), the Dominican Republic (2008) had not; Belize never did.
+    assert by_2004 == {"BZ", "HN", "DO"}
+    by_day = {r["country_code"] for r in run(store, "not-ratified", {"instrument": "XVIII-12-a",
+                                                                     "as_of": "2004-03-31"}).records()}
+    assert by_day == by_2004 | {"GT", "NI", "PA"}  # 1 April, 12 October, 18 August 2004
