@@ -35,7 +35,16 @@ from mandato.normalise import slug
 from mandato.packaged import CORPUS_DIR, ontology_graph
 from mandato.processes import die_with_parent
 from mandato.provenance import UncitedStatement, reify_by_node
-from mandato.reconcile import RECONCILED_GRAPH, Attested, attested_in, attested_in_store, reconciled
+from mandato.reconcile import (
+    RECONCILED_GRAPH,
+    Attested,
+    Stated,
+    attested_in,
+    attested_in_store,
+    reconciled,
+    stated_in,
+    stated_in_store,
+)
 from mandato.registry import Registry, load_registry
 from mandato.store import Store
 
@@ -50,6 +59,7 @@ class SourceReport:
     findings: list[Finding] = field(default_factory=list)
     plans: set[str] = field(default_factory=set)  # the IRIs of the plans the source defines
     attestations: list[Attested] = field(default_factory=list)  # what it says of treaty actions
+    stated: list[Stated] = field(default_factory=list)  # the one-value facts it gives bodies and norms
 
 
 def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
@@ -214,7 +224,8 @@ def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport
     record_findings(ctx.graph, source.id, ctx.findings)
     actions = len(set(ctx.graph.subjects(RDF.type, MDO.TreatyAction)))
     plans = {str(s) for s in ctx.graph.subjects(PROV.wasDerivedFrom, source.iri) if PLAN_ROOT.fullmatch(str(s))}
-    return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings, plans, attested_in(ctx.graph))
+    return ctx.graph, SourceReport(source, len(ctx.graph), actions, ctx.findings, plans, attested_in(ctx.graph),
+                                   stated_in(ctx.graph))
 
 
 PLAN_ROOT = re.compile(re.escape(str(ID["plan/"])) + r"[^/]+")
@@ -355,11 +366,14 @@ def reconcile(store: Store | None, graphs: dict[str, bytes], reports: list[Sourc
     """Add to ``graphs`` the reconciled graph of every treaty action the store will hold once they
     are written (:mod:`mandato.reconcile`): the attestations of the sources read and those of the
     graphs the store keeps. Returns its report (its findings: sources that disagree)."""
-    kept = attested_in_store(store, [*graphs, str(RECONCILED_GRAPH)]) if store is not None else []
+    replaced = [*graphs, str(RECONCILED_GRAPH)]
+    kept = attested_in_store(store, replaced) if store is not None else []
+    kept_facts = stated_in_store(store, replaced) if store is not None else []
     registry = registry_for(reference)
     labels = {iri: {"es": e.label, **({"en": e.label_en} if e.label_en else {})}
               for matcher in (registry.countries, registry.instruments) for iri, e in matcher.entries.items()}
-    graph, findings = reconciled([*kept, *(a for r in reports for a in r.attestations)], labels)
+    graph, findings = reconciled([*kept, *(a for r in reports for a in r.attestations)], labels,
+                                 [*kept_facts, *(s for r in reports for s in r.stated)])
     graphs[str(RECONCILED_GRAPH)] = serialized(str(RECONCILED_GRAPH), graph)
     return SourceReport(Source("reconciled", Path("reconciled"), "treaty actions reconciled across sources", []),
                         len(graph), 0, findings)

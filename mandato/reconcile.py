@@ -10,6 +10,11 @@ for a ratification), another date or another deposit date, a ``sources-disagree`
 both sources and lines. A year and a full date in that year agree (the year is the coarser
 reading of the same date).
 
+Bodies and norms are one node each already (their keys come from the reference data or the
+curated files), and every source's statements about them cite that source's lines; where two
+sources give a one-value fact of theirs (creation date, members, adoption date…) two values, both
+are kept and a ``sources-disagree`` finding names both lines.
+
 The reconciled values live in a graph of their own (``…/graph/reconciled``), computed at every
 ingest from the attestations the store will hold (those of the sources being read and those of
 the graphs it keeps), and written with them in one replacement. Each value is a statement that
@@ -23,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS, XSD
 
@@ -150,10 +156,12 @@ def _literal(term: Any) -> Literal | None:
     return None if term is None else Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def reconciled(attested: list[Attested], labels: dict[str, dict[str, str]]) -> tuple[Graph, list[Finding]]:
-    """The reconciled graph of the acts ``attested`` and the findings of disagreement;
-    ``labels`` (IRI -> language -> label: the reference data's countries and instruments) name
-    the parties and instruments whose sources do not, in the acts' labels."""
+def reconciled(attested: list[Attested], labels: dict[str, dict[str, str]],
+               stated: list[Stated] | None = None) -> tuple[Graph, list[Finding]]:
+    """The reconciled graph of the acts ``attested`` and the findings of disagreement, among
+    them those of the one-value facts of bodies and norms ``stated``; ``labels`` (IRI ->
+    language -> label: the reference data's countries and instruments) name the parties and
+    instruments whose sources do not, in the acts' labels."""
     from mandato.ingest.treaty_actions import act_label  # the readers' label, in both languages
 
     g = Graph()
@@ -191,6 +199,7 @@ def reconciled(attested: list[Attested], labels: dict[str, dict[str, str]]) -> t
                     f"{'; '.join(d[0] for d in differences)}; the act keeps the values of {best.where()} "
                     f"({best.authority or 'no authority given'}), the other is kept beside it",
                     other.line, act, other.source))
+    findings += disagreements(stated or [])
     for source_id in sorted({f.source for f in findings if f.source}):
         record_findings(g, source_id, [f for f in findings if f.source == source_id])
     return g, findings
@@ -228,3 +237,82 @@ def _a(kind: str) -> str:
 def _compatible(a: str, b: str) -> bool:
     """Two dates of one act agree when one is the other at a coarser precision (2003, 2003-09-09)."""
     return a.startswith(b) or b.startswith(a)
+
+
+# Facts of a body or a norm that have one value however many sources give it: where two sources
+# give two values (a year and a date in it agree), each is kept and the difference reported.
+ONE_VALUE = (MDO.creationDate, MDO.memberCount, MDO.adoptionDate, MDO.publicationDate, MDO.approvalDate)
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A value one source gives to a one-value fact of a body or a norm, and where."""
+
+    subject: str
+    prop: str
+    value: str
+    source: str
+    file: str
+    line: int | None
+
+    def where(self) -> str:
+        return f"{self.file}, line {self.line}" if self.line else self.file
+
+
+STATED = """
+PREFIX mdo: <https://w3id.org/mandato/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?g ?s ?p ?o ?source ?file ?line WHERE {
+  VALUES ?p { PROPERTIES }
+  GRAPH ?g {
+    ?statement rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o ; mdo:citation ?citation .
+    ?citation prov:wasDerivedFrom ?source .
+    ?source mdo:fileName ?file .
+    OPTIONAL { ?citation mdo:sourceLine ?line }
+  }
+}""".replace("PROPERTIES", " ".join(p.n3() for p in ONE_VALUE))
+
+
+def stated_in(graph: Graph) -> list[Stated]:
+    """The one-value facts of one source's graph, before it is written."""
+    out = []
+    for statement in graph.subjects(MDO.citation, None):
+        prop = graph.value(statement, RDF.predicate)
+        if prop not in ONE_VALUE:
+            continue
+        citation = graph.value(statement, MDO.citation)
+        source = graph.value(citation, PROV.wasDerivedFrom)
+        line = graph.value(citation, MDO.sourceLine)
+        out.append(Stated(str(graph.value(statement, RDF.subject)), str(prop), str(graph.value(statement, RDF.object)),
+                          str(source).rsplit("/", 1)[-1], str(graph.value(source, MDO.fileName)),
+                          int(line) if isinstance(line, Literal) else None))
+    return out
+
+
+def stated_in_store(store: Any, skip: Iterable[str]) -> list[Stated]:
+    """The one-value facts of the store's graphs, except those of the graphs ``skip``."""
+    skipped = set(skip)
+    table = store.run(STATED)
+    assert isinstance(table, Table)
+    return [Stated(_text(s) or "", _text(p) or "", _text(o) or "", (_text(source) or "").rsplit("/", 1)[-1],
+                   _text(file) or "", int(line.value) if isinstance(line, ox.Literal) else None)
+            for g, s, p, o, source, file, line in table.rows if str(g) not in skipped]
+
+
+def disagreements(stated: list[Stated]) -> list[Finding]:
+    """A ``sources-disagree`` finding for each value of a one-value fact that another source
+    gives otherwise (reported in the source that comes later by id, naming both lines)."""
+    by_fact: dict[tuple[str, str], dict[str, Stated]] = {}
+    for s in stated:
+        by_fact.setdefault((s.subject, s.prop), {}).setdefault(s.source, s)
+    findings = []
+    for (subject, prop), per_source in sorted(by_fact.items()):
+        first, *others = sorted(per_source.values(), key=lambda s: s.source)
+        for other in others:
+            if not _compatible(first.value, other.value):
+                findings.append(Finding(
+                    "sources-disagree",
+                    f"{other.where()} gives {prop.rsplit('#', 1)[-1]} {other.value} for <{subject}> where "
+                    f"{first.where()} gives {first.value}; both are kept", other.line, URIRef(subject), other.source))
+    return findings

@@ -3,7 +3,8 @@ for this test, in the UN Treaty Collection's layout, with dates that agree with 
 Coalition's tables (Costa Rica, El Salvador), a date that differs (Honduras), an accession mark
 the Coalition's table does not print (Guatemala) and a country no other source covers (Chile).
 Each act is one node whatever the number of sources; its values are the depositary's; every
-difference is a finding naming both sources and lines."""
+difference is a finding naming both sources and lines. The same holds of the one-value facts of a
+body described by two sources."""
 
 from __future__ import annotations
 
@@ -124,3 +125,30 @@ def test_not_ratified_as_of_a_date_counts_the_acts_dated_by_then(store):
     by_day = {r["country_code"] for r in run(store, "not-ratified", {"instrument": "XVIII-12-a",
                                                                      "as_of": "2004-03-31"}).records()}
     assert by_day == by_2004 | {"GT", "NI", "PA"}  # 1 April, 12 October, 18 August 2004
+
+
+def test_two_sources_that_give_a_body_two_values_are_both_kept_and_reported(tmp_path: Path):
+    # A report reprinting the Regional Coalition's account of Costa Rica's coalition, with 25
+    # member institutions where the plan prints 22 (line 249).
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
+    plan = "corett-plan-estrategico-2018-2027"
+    text = (corpus / f"{plan}.txt").read_text(encoding="utf-8")
+    reprint = text.replace("representadas 22 instituciones", "representadas 25 instituciones")
+    (corpus / "reprint.txt").write_text(reprint, encoding="utf-8")
+    curated = (corpus / "curated" / f"{plan}.yaml").read_text(encoding="utf-8")
+    assert curated.count("22 instituciones") == 2  # the body's quote and its members
+    (corpus / "curated" / "reprint.yaml").write_text(curated.replace("22 instituciones", "25 instituciones").replace(
+        "members: {value: 22,", "members: {value: 25,"), encoding="utf-8")
+    entries = yaml.safe_load((corpus / "sources.yaml").read_text(encoding="utf-8"))
+    entries.append({"id": "reprint", "file": "reprint.txt", "title": "A reprint of the coalition's account",
+                    "actors": "CORETT", "authority": "regional", "curated": "curated/reprint.yaml"})
+    (corpus / "sources.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    store = Store(corpus / "store")
+    ingest(store, load_manifest(corpus), progress=lambda _m: None)
+    members = run(store, "coordination-bodies", {"country": "CR"}).records()
+    assert {r["members"] for r in members if r["acronym"] == "CONNATT"} == {"22", "25"}  # both kept
+    (finding,) = [r for r in run(store, "findings", {}).records() if r["code"] == "sources-disagree"]
+    assert finding["about_iri"].endswith("/organization/cr-connatt") and finding["line"] == "249"
+    assert "reprint.txt, line 249 gives memberCount 25" in finding["message"]
+    assert "corett-plan-estrategico-2018-2027.txt, line 249 gives 22" in finding["message"]
