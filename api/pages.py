@@ -192,7 +192,7 @@ class Pages:
         if str(MDO.TreatyAction) in kinds:
             ends = {r["property"]: r["other_iri"] for r in out
                     if r["property"] in (str(MDO.instrument), str(MDO.party))}
-            status = self.section("treaty-status", lang, instrument=ends[str(MDO.instrument)],
+            status = self.section("attestations", lang, instrument=ends[str(MDO.instrument)],
                                   country=ends[str(MDO.party)])
             status.rows = [r for r in status.rows if r["act_iri"] == iri]
             sections["attestations"] = status

@@ -47,7 +47,7 @@ def answer(store: Store, name: str, lang: str | None) -> Table:
 
 
 def without_sources(table: Table) -> set[tuple[str, ...]]:
-    keep = [i for i, c in enumerate(table.columns) if c not in ("source", "sources", "listed_in")]
+    keep = [i for i, c in enumerate(table.columns) if c not in ("source", "sources", "agree", "listed_in")]
     return {tuple(str(row[i]) for i in keep) for row in table.rows}
 
 

@@ -46,7 +46,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 def status(store: Store, country: str) -> list[dict]:
-    return run(store, "treaty-status", {"instrument": "XVIII-12-a", "country": country}).records()
+    return run(store, "attestations", {"instrument": "XVIII-12-a", "country": country}).records()
 
 
 def consent(rows: list[dict]) -> list[dict]:
@@ -80,6 +80,24 @@ def test_a_mark_or_a_date_that_differs_is_kept_beside_and_reported(store):
     assert "corett-plan-estrategico-2018-2027.txt, line 436 gives a ratification where status.csv, line 6 gives " \
         "an accession" in messages["gt"]
     assert "line 437 gives dated 2008-04-01 where status.csv, line 7 gives dated 2009-04-01" in messages["hn"]
+
+
+def test_treaty_status_gives_each_act_once_with_what_agrees_and_what_does_not(store):
+    rows = {(r["country_code"], r["action"]): r for r in run(store, "treaty-status", {"instrument": "XVIII-12-a"}
+                                                             ).records()}
+    cr = rows[("CR", "ratification")]
+    assert (cr["date"], cr["sources"], cr["agree"], cr["disagreeing"], cr["as_at"], cr["source"]) == (
+        "2003-09-09", "2", "2", None, "2024-06-30", "status.csv, line 4")
+    gt = rows[("GT", "accession")]
+    assert (gt["sources"], gt["agree"], gt["disagreeing"]) == (
+        "2", "1", "corett-plan-estrategico-2018-2027.txt, line 436: ratification 2004-04-01")
+    hn = rows[("HN", "ratification")]
+    assert (hn["date"], hn["disagreeing"]) == ("2009-04-01", "corett-plan-estrategico-2018-2027.txt, line 437: "
+                                                             "ratification 2008-04-01")
+    cl = rows[("CL", "ratification")]
+    assert (cl["sources"], cl["agree"], cl["disagreeing"]) == ("1", "1", None)
+    pe = rows[("PE", "ratification")]  # Peru's plan: no date, no 'as at'
+    assert (pe["date"], pe["as_at"], pe["source"]) == (None, None, "pe-plan-nacional-trata-2017-2021.txt, line 184")
 
 
 def test_a_country_one_source_covers_is_one_act_of_one_source(store):
