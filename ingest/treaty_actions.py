@@ -76,6 +76,11 @@ def treaty_action(ctx: ReadContext, instrument: URIRef, country: URIRef, kind: s
         g.add((attestation, MDO.depositDate, deposit.literal()))
     if mark:
         g.add((attestation, MDO.mark, Literal(mark)))
+    where = {"es": f"línea {line}", "en": f"line {line}"} if line else {"es": "manifiesto", "en": "manifest"}
+    for lang, words in (("es", "constancia de"), ("en", "attestation of")):
+        label = Literal(f"{words} {ctx.source.path.name}, {where[lang]}", lang=lang)
+        g.add((attestation, SKOS.prefLabel, label))
+        ctx.citations.made((attestation, SKOS.prefLabel, label))  # made by mandato: no source prints it
     if line is None:  # stated by the manifest entry
         for n in (node, attestation):
             ctx.citations.home(n, ctx.place(None))
