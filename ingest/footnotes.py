@@ -82,13 +82,10 @@ def check(ctx: ReadContext, cited: list[Cited], dated: list[tuple[URIRef, int, P
                      "the source of all of them; the acts are kept as printed", group[0].note.line)
     if not as_at:
         return
-    pattern = re.compile(as_at, re.IGNORECASE)
     for c in cited:
-        m = pattern.search(c.note.text)
-        if m is None:
+        until = as_at_of(c.note, as_at)
+        if until is None:
             continue
-        month = MONTHS.get(m.group("month").lower()) if "month" in m.groupdict() and m.group("month") else None
-        until = PartialDate(int(m.group("year")), month)
         later = sorted((line, date) for instrument, line, date in dated
                        if instrument == c.instrument and _after(date, until))
         if later:
@@ -96,6 +93,15 @@ def check(ctx: ReadContext, cited: list[Cited], dated: list[tuple[URIRef, int, P
             ctx.find("act-after-as-at", f"note {c.note.number} (line {c.note.line}) says the data on "
                      f"{label(c.instrument)} run to {until.iso()}, but the table gives acts dated after it: {acts}; "
                      "kept as printed", c.line, c.instrument)
+
+
+def as_at_of(note: Footnote, as_at: str | None) -> PartialDate | None:
+    """The date a note says its data run to (the layout's ``as_at`` pattern), if it says one."""
+    m = re.search(as_at, note.text, re.IGNORECASE) if as_at else None
+    if m is None:
+        return None
+    month = MONTHS.get(m.group("month").lower()) if "month" in m.groupdict() and m.group("month") else None
+    return PartialDate(int(m.group("year")), month)
 
 
 def _after(date: PartialDate, until: PartialDate) -> bool:

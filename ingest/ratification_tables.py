@@ -85,11 +85,15 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         start = _find(ctx, lines, table["starts"], 0)
         end = _find(ctx, lines, table["ends"], start + 1)
         rows = _rows(ctx, step, table, lines, start + 1, end)
-        dated += _emit(ctx, {**table, "day_month": _order(ctx, step)}, rows)
         named = {(row.instrument, row.named) for row in rows if row.named}
-        cited += [footnotes.Cited(instrument, line, note) for instrument, line in sorted(named)
-                  if (number := footnotes.mark(lines[line - 1].split("\t")[0]))
-                  and (note := footnotes.find(lines, number, line))]
+        notes = [footnotes.Cited(instrument, line, note) for instrument, line in sorted(named)
+                 if (number := footnotes.mark(lines[line - 1].split("\t")[0]))
+                 and (note := footnotes.find(lines, number, line))]
+        # A note that says when an instrument's data run to is the 'as at' of its acts here.
+        as_at = {c.instrument: (date, c.note.line) for c in notes
+                 if (date := footnotes.as_at_of(c.note, step.get("as_at"))) is not None}
+        dated += _emit(ctx, {**table, "day_month": _order(ctx, step)}, rows, as_at)
+        cited += notes
     footnotes.check(ctx, cited, dated, step.get("as_at"))
 
 
@@ -362,7 +366,8 @@ def _dates(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[Partial
     return parsed
 
 
-def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[URIRef, int, PartialDate]]:
+def _emit(ctx: ReadContext, table: dict, rows: list[Row],
+          as_at: dict[URIRef, tuple[PartialDate, int]] | None = None) -> list[tuple[URIRef, int, PartialDate]]:
     """Record the acts of one table's rows, and that the table looked at each country it lists
     under an instrument, with an act or not (evidence of absence); returns each act recorded
     (instrument, line, date)."""
@@ -400,6 +405,6 @@ def _emit(ctx: ReadContext, table: dict, rows: list[Row]) -> list[tuple[URIRef, 
             recorded.append((row.instrument, row.line, act))
             node, _ = treaty_action(ctx, row.instrument, row.country, kind, act, row.line,
                                     f"{table['title']}, {'row' if ctx.sheet else 'line'} {row.line}", row.text,
-                                    deposit, row.mark)
+                                    deposit, row.mark, (as_at or {}).get(row.instrument))
             cite_instrument(ctx, node, row.instrument, row.named, row.line)
     return recorded

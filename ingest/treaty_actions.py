@@ -58,9 +58,10 @@ def act_iri(instrument: URIRef, country: URIRef, kind: str) -> URIRef:
 
 def treaty_action(ctx: ReadContext, instrument: URIRef, country: URIRef, kind: str, act: PartialDate | None,
                   line: int | None, locator: str, text: str | None = None, deposit: PartialDate | None = None,
-                  mark: str | None = None) -> tuple[URIRef, URIRef]:
+                  mark: str | None = None, as_at: tuple[PartialDate, int] | None = None) -> tuple[URIRef, URIRef]:
     """The act and this source's attestation of it, read from ``line`` (``text``: the words or the
-    row that state it); ``act`` None where the source states the act without a date."""
+    row that state it); ``act`` None where the source states the act without a date; ``as_at``:
+    the date the source's data on it run to, and the line (a note) that says so."""
     node = act_iri(instrument, country, kind)
     g = ctx.graph
     g.add((node, RDF.type, MDO.TreatyAction))
@@ -81,6 +82,8 @@ def treaty_action(ctx: ReadContext, instrument: URIRef, country: URIRef, kind: s
         label = Literal(f"{words} {ctx.source.path.name}, {where[lang]}", lang=lang)
         g.add((attestation, SKOS.prefLabel, label))
         ctx.citations.made((attestation, SKOS.prefLabel, label))  # made by mandato: no source prints it
+    if as_at is not None:
+        ctx.state(attestation, MDO.asAt, as_at[0].literal(), as_at[1])
     if line is None:  # stated by the manifest entry
         for n in (node, attestation):
             ctx.citations.home(n, ctx.place(None))

@@ -4,7 +4,8 @@ Each source that states an act adds, in its own graph, an attestation of what it
 dates, printed mark, line; :mod:`mandato.ingest.treaty_actions`). The act takes the values of
 its most authoritative attestation: the source's ``authority`` in the manifest (a depositary, then
 a regional body, then a national document, then a source that gives none), a dated attestation
-before an undated one, the latest ``as_at``, then the source id (so the choice never depends on
+before an undated one, the latest ``as_at`` (the attestation's own, from a note of its table, else
+its source's), then the source id (so the choice never depends on
 reading order). The others are kept beside it; where one gives another kind of act (an accession
 for a ratification), another date or another deposit date, a ``sources-disagree`` finding names
 both sources and lines. A year and a full date in that year agree (the year is the coarser
@@ -93,8 +94,10 @@ WHERE {
     OPTIONAL { ?att mdo:mark ?mark }
     OPTIONAL { ?citation mdo:sourceLine ?line }
     OPTIONAL { ?source mdo:authority ?authority }
-    OPTIONAL { ?source mdo:asAt ?as_at }
+    OPTIONAL { ?source mdo:asAt ?source_as_at }
+    OPTIONAL { ?att mdo:asAt ?own_as_at }
   }
+  BIND(COALESCE(?own_as_at, ?source_as_at) AS ?as_at)
   ?kind_iri skos:notation ?kind .
   OPTIONAL { ?party skos:prefLabel ?party_es FILTER(lang(?party_es) = "es") }
   OPTIONAL { ?party skos:prefLabel ?party_en FILTER(lang(?party_en) = "en") }
@@ -120,7 +123,8 @@ def attested_in(graph: Graph) -> list[Attested]:
             str(act), str(att), str(source).rsplit("/", 1)[-1], str(graph.value(att, MDO.actionKind))[len(KIND):],
             literal(att, MDO.actionDate), literal(att, MDO.depositDate), _text(graph.value(att, MDO.mark)),
             str(citation), int(line) if line is not None else None, str(graph.value(source, MDO.fileName)),
-            _text(graph.value(source, MDO.authority)), _text(graph.value(source, MDO.asAt)),
+            _text(graph.value(source, MDO.authority)),
+            _text(graph.value(att, MDO.asAt)) or _text(graph.value(source, MDO.asAt)),
             str(graph.value(act, MDO.party)), str(graph.value(act, MDO.instrument)),
             tuple((str(node), f"{label}@{label.language}") for node in (graph.value(act, MDO.party),
                                                                            graph.value(act, MDO.instrument))
@@ -148,7 +152,11 @@ def _from_row(row: list[Any]) -> Attested:
 
 
 def _text(term: Any) -> str | None:
-    return None if term is None else str(getattr(term, "value", term))
+    """The lexical form of an rdflib term (str; its ``value`` is a Python value, None for a
+    gYearMonth) or a pyoxigraph one (``value``)."""
+    if term is None:
+        return None
+    return str(term) if isinstance(term, (Literal, URIRef)) else str(term.value)
 
 
 def _literal(term: Any) -> Literal | None:

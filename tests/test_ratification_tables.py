@@ -126,6 +126,13 @@ def test_footnotes_that_cite_the_wrong_source_or_an_earlier_date_are_reported():
     assert "2006-10-26 (line 433)" in later[426]
     assert "2008-04-01 (line 437)" in later[434] and "2008-02-05 (line 441)" in later[434]
     assert "2004" not in later[434]  # acts up to February 2006 are not reported
+    # That note is the 'as at' of each act the table gives on the protocol, cited on its line.
+    graph, _ = _read("corett-plan-estrategico-2018-2027")
+    said = _said(graph, ID["treaty-action/un-xviii-12-a/cr/consent"])
+    assert graph.value(said, MDO.asAt) == Literal("2006-02", datatype=XSD.gYearMonth)
+    assert 455 in {int(graph.value(graph.value(s, MDO.citation), MDO.sourceLine))
+                   for s in graph.subjects(RDF.subject, said) if graph.value(s, RDF.predicate) == MDO.asAt}
+    assert graph.value(_said(graph, ID["treaty-action/ilo-c182/cr/consent"]), MDO.asAt) is None  # no note
 
 
 def test_every_action_keeps_source_and_line():
