@@ -51,19 +51,19 @@ def find(lines: list[str], number: str, after: int) -> Footnote | None:
 
 @dataclass(frozen=True)
 class Cited:
-    """A table's instrument (named on ``line``) and the note its name carries."""
+    """A table's instrument (named on ``line``), the note its name carries and the date that note
+    says its data run to, if it says one (:func:`as_at_of`)."""
 
     instrument: URIRef
     line: int
     note: Footnote
+    as_at: PartialDate | None = None
 
 
-def check(ctx: ReadContext, cited: list[Cited], dated: list[tuple[URIRef, int, PartialDate]],
-          as_at: str | None) -> None:
+def check(ctx: ReadContext, cited: list[Cited], dated: list[tuple[URIRef, int, PartialDate]]) -> None:
     """Report what the notes of a source's tables get wrong: one note for several instruments
     none of which supplements another (``copied-footnote``), and, where a note says when its
-    data run to (the layout's ``as_at``: a pattern with groups ``year`` and optionally ``month``
-    in Spanish), each act of that instrument dated after it (``act-after-as-at``). ``dated``:
+    data run to, each act of that instrument dated after it (``act-after-as-at``). ``dated``:
     each act recorded (instrument, line, date)."""
     def label(iri: URIRef) -> str:
         return label_of(ctx, iri)
@@ -80,10 +80,8 @@ def check(ctx: ReadContext, cited: list[Cited], dated: list[tuple[URIRef, int, P
             ctx.find("copied-footnote", f"the notes {notes} all give one source, '{group[0].note.text}', for the "
                      f"acts of {len(group)} instruments that are not one convention and its protocols: it cannot be "
                      "the source of all of them; the acts are kept as printed", group[0].note.line)
-    if not as_at:
-        return
     for c in cited:
-        until = as_at_of(c.note, as_at)
+        until = c.as_at
         if until is None:
             continue
         later = sorted((line, date) for instrument, line, date in dated
@@ -96,7 +94,8 @@ def check(ctx: ReadContext, cited: list[Cited], dated: list[tuple[URIRef, int, P
 
 
 def as_at_of(note: Footnote, as_at: str | None) -> PartialDate | None:
-    """The date a note says its data run to (the layout's ``as_at`` pattern), if it says one."""
+    """The date a note says its data run to (the layout's ``as_at``: a pattern with groups
+    ``year`` and optionally ``month`` in Spanish), if it says one."""
     m = re.search(as_at, note.text, re.IGNORECASE) if as_at else None
     if m is None:
         return None

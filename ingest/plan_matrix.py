@@ -291,6 +291,11 @@ class Row:
     heading: tuple[int, ...] = ()  # the lines of the table's heading (its columns' years or semesters)
     items: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # detail role -> further items, by line
 
+    def details(self, kind: str) -> list[tuple[int, str]]:
+        """The cells of a detail role (target, indicator, means), by line: the row's own, then
+        the items continuation lines add."""
+        return ([(self.line, self.cells[kind])] if kind in self.cells else []) + self.items.get(kind, [])
+
 
 DETAILS = ("target", "indicator", "means")
 # Where a target cell that lists targets (``split_targets``) starts the next: a wide space, or a
@@ -437,8 +442,10 @@ def read_matrix(builder: PlanBuilder, parent: Node, start: int, end: int, levels
                                     more=row.more.get("activity", ()))
             if len(items) == 1:
                 _describe(builder, act, row, levels, due, period)
-            else:
-                _share_bodies(builder, act, row, len(items))
+            else:  # the row's bodies, as an inference: it does not say which is whose
+                _bodies(builder, act, row, f"line {row.line} lists {len(items)} activities in one cell and names "
+                        "its bodies once for all of them; that each body takes part in each activity is read from "
+                        "the row, not printed")
         if len(items) > 1:
             _keep_whole(builder, row, len(items))
 
@@ -453,14 +460,13 @@ def _activities(row: Row) -> list[str]:
     return [plain[a:b].strip() for a, b in zip(starts, [*starts[1:], len(plain)], strict=True)] or [plain]
 
 
-def _share_bodies(builder: PlanBuilder, act: Node, row: Row, n: int) -> None:
-    """An activity of a list cell takes the bodies its row names, as an inference: the row does
-    not say which of its bodies is responsible for which of its ``n`` activities."""
-    why = (f"line {row.line} lists {n} activities in one cell and names its bodies once for all of them; "
-           "that each body takes part in each activity is read from the row, not printed")
+def _bodies(builder: PlanBuilder, act: Node, row: Row, inferred: str | None = None) -> None:
+    """The responsible and collaborating bodies the row names, in roles of ``act`` (``inferred``:
+    why they are given to it though the row does not say so)."""
     for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
         if column in row.cells:
-            builder.roles(act.iri, kind, row.cells[column], row.line, more=row.more.get(column, ()), inferred=why)
+            builder.roles(act.iri, kind, row.cells[column], row.line, more=row.more.get(column, ()),
+                          inferred=inferred)
 
 
 def _keep_whole(builder: PlanBuilder, row: Row, n: int) -> None:
@@ -468,8 +474,7 @@ def _keep_whole(builder: PlanBuilder, row: Row, n: int) -> None:
     progress belong to them in a way the source does not print (two goals run together in one
     cell, "100% 50%" under one semester, one value under the next), so no activity takes them;
     each cell is kept whole, as printed, in a finding."""
-    cells = [(kind, strip_markup(text)) for kind in DETAILS for _, text in
-             ([(row.line, row.cells[kind])] if kind in row.cells else []) + row.items.get(kind, [])]
+    cells = [(kind, strip_markup(text)) for kind in DETAILS for _, text in row.details(kind)]
     cells += [(f"{kind} {label or '?'}", text) for (kind, label), text in sorted(row.progress.items(),
                                                                                   key=lambda kv: str(kv[0]))]
     kept = "; ".join(f"{kind}: '{text}'" for kind, text in cells if text)
@@ -482,14 +487,11 @@ def _describe(builder: PlanBuilder, act: Node, row: Row, levels: Levels, due: st
               period: tuple[int, int] | None) -> None:
     number = row.line
     for kind in DETAILS:
-        cells = ([(number, row.cells[kind])] if kind in row.cells else []) + row.items.get(kind, [])
         n = 0
-        for line, cell in cells:
+        for line, cell in row.details(kind):
             raw = TARGET_BREAK.split(cell) if kind == "target" and levels.split_targets else [cell]
             for part in (strip_markup(p) for p in raw if strip_markup(p)):
                 n += 1
                 builder.detail(act.iri, kind, part, line, n, due, row.more.get(kind, ()) if line == number else ())
-    for kind, column in (("responsible", "responsible"), ("collaborator", "collaborators")):
-        if column in row.cells:
-            builder.roles(act.iri, kind, row.cells[column], number, more=row.more.get(column, ()))
+    _bodies(builder, act, row)
     builder.progress(act.iri, row.progress, number, period, row.heading)

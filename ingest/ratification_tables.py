@@ -86,15 +86,15 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         end = _find(ctx, lines, table["ends"], start + 1)
         rows = _rows(ctx, step, table, lines, start + 1, end)
         named = {(row.instrument, row.named) for row in rows if row.named}
-        notes = [footnotes.Cited(instrument, line, note) for instrument, line in sorted(named)
+        notes = [footnotes.Cited(instrument, line, note, footnotes.as_at_of(note, step.get("as_at")))
+                 for instrument, line in sorted(named)
                  if (number := footnotes.mark(lines[line - 1].split("\t")[0]))
                  and (note := footnotes.find(lines, number, line))]
         # A note that says when an instrument's data run to is the 'as at' of its acts here.
-        as_at = {c.instrument: (date, c.note.line) for c in notes
-                 if (date := footnotes.as_at_of(c.note, step.get("as_at"))) is not None}
+        as_at = {c.instrument: (c.as_at, c.note.line) for c in notes if c.as_at is not None}
         dated += _emit(ctx, {**table, "day_month": _order(ctx, step)}, rows, as_at)
         cited += notes
-    footnotes.check(ctx, cited, dated, step.get("as_at"))
+    footnotes.check(ctx, cited, dated)
 
 
 def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
