@@ -189,9 +189,8 @@ class Pages:
                 sections["groups"] = {g: self._label(g, lang, "group") for g in sorted(groups)}
                 sections["not_acted"] = self.section("not-ratified", lang, instrument=iri, group=chosen)
                 sections["group"] = chosen
-        if str(MDO.TreatyAction) in kinds:
-            ends = {r["property"]: r["other_iri"] for r in out
-                    if r["property"] in (str(MDO.instrument), str(MDO.party))}
+        ends = {r["property"]: r["other_iri"] for r in out if r["property"] in (str(MDO.instrument), str(MDO.party))}
+        if str(MDO.TreatyAction) in kinds and len(ends) == 2:  # (one without both is a violation validate reports)
             status = self.section("attestations", lang, instrument=ends[str(MDO.instrument)],
                                   country=ends[str(MDO.party)])
             status.rows = [r for r in status.rows if r["act_iri"] == iri]

@@ -302,3 +302,23 @@ def test_the_openapi_page_works_with_no_network(client):
         assert r.status_code == 200 and len(r.content) > 500, asset
     assert "https:" not in page.headers["content-security-policy"]
     assert client.get("/openapi.json").json()["info"]["title"] == "mandato"
+
+
+def test_a_treaty_action_without_its_party_is_a_page_not_an_error(tmp_path):
+    # Data from another store may break a shape (validate reports it); its page still answers.
+    act = "https://w3id.org/mandato/id/treaty-action/un-xviii-12-a/zz/consent"
+    from mandato.digests import serialized
+    from mandato.namespaces import MDO, ONTOLOGY_GRAPH, REGISTRY_GRAPH
+    from mandato.packaged import ontology_graph
+    from mandato.pipeline import registry_graph
+    from mandato.registry import load_registry
+
+    store = Store(tmp_path / "s")
+    store.replace_graphs({
+        str(ONTOLOGY_GRAPH): serialized(str(ONTOLOGY_GRAPH), ontology_graph()),
+        str(REGISTRY_GRAPH): serialized(str(REGISTRY_GRAPH), registry_graph(load_registry())[0]),
+        "https://w3id.org/mandato/graph/source/x": (
+            f"<{act}> <{RDF.type}> <{MDO.TreatyAction}> .\n"
+            f"<{act}> <{MDO.instrument}> <https://w3id.org/mandato/id/instrument/un-xviii-12-a> .\n").encode()})
+    r = TestClient(create_app(store)).get("/id/treaty-action/un-xviii-12-a/zz/consent", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and "un-xviii-12-a/zz/consent" in r.text and 'id="attestations"' not in r.text
