@@ -40,7 +40,7 @@ PAGES = {
     "search (words)": "/search?q=fortalecer instancias gobierno",
     "instrument": "/id/instrument/un-xviii-12-a",
     "country": "/id/country/pe",
-    "treaty action": "/id/treaty-action/un-xviii-12-a/cr/ratification/2003-09-09",
+    "treaty action": "/id/treaty-action/un-xviii-12-a/cr/consent",
     "plan": "/id/plan/pe-plan-nacional-trata-2017-2021",
     "activity": "/id/plan/pe-plan-nacional-trata-2017-2021/4/1/1-1/1-1-1",
     "body": "/id/organization/pe-cmnp-tptim",
