@@ -2,9 +2,11 @@
 
 Each file is valid SPARQL whose ``#+`` comment lines hold a YAML header (the grlc convention):
 ``summary`` (required), ``description``, ``tags``, ``params`` (each with ``type``, ``required``,
-``default``, ``example``, ``description`` and ``var``, the query variable it binds) and an
-optional ``pivot`` that turns long rows into one column per value. Every file is parsed when the
-catalogue loads; a broken one stops start-up with a message naming the file.
+``default``, ``example``, ``description`` and ``var``, the query variable it binds), an
+optional ``pivot`` that turns long rows into one column per value, and ``scans``: the predicates
+(or paths) Oxigraph's plan of the query reads whole, each with the reason in a comment; a test
+fails on a whole read the header does not list (tests/test_query_plans.py). Every file is parsed
+when the catalogue loads; a broken one stops start-up with a message naming the file.
 
 Parameters are bound as RDF terms in a ``VALUES`` clause placed at the start of every ``WHERE``
 group, the top-level one and those of subqueries, so every filter sees them and a subquery works
@@ -45,6 +47,7 @@ class SavedQuery:
     pivot: dict[str, Any] | None = None
     path: Path | None = None
     graph: bool = False  # a CONSTRUCT or DESCRIBE query: it answers triples, not rows
+    scans: list[str] = field(default_factory=list)  # what its plan reads whole, by design
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -93,7 +96,8 @@ def parse_file(path: Path) -> SavedQuery:
                             description=spec.get("description", "")))
     return SavedQuery(name=path.stem, summary=meta["summary"].strip(), text=text,
                       description=(meta.get("description") or "").strip(), tags=meta.get("tags") or [],
-                      params=params, pivot=meta.get("pivot"), path=path, graph=graph)
+                      params=params, pivot=meta.get("pivot"), path=path, graph=graph,
+                      scans=[str(s) for s in meta.get("scans") or []])
 
 
 @cache
