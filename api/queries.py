@@ -30,7 +30,8 @@ def describe(q: SavedQuery) -> dict[str, Any]:
         "name": q.name, "summary": q.summary, "description": q.description, "tags": q.tags,
         "path": f"/queries/{q.name}",
         "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default,
-                    "example": p.example, "description": p.description} for p in q.params],
+                    "example": p.example, "description": p.description,
+                    **({"choices": p.choices} if p.choices else {})} for p in q.params],
     }
 
 
@@ -92,6 +93,8 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, lan
             extra.update(minLength=1, pattern=r"\S")  # an empty or blank value is missing
         if p.type == "resource":  # an IRI of the dataset, no other (mandato.terms.scalar_term)
             extra.update(format="iri", pattern=RESOURCE_PATTERN)
+        if p.type == "choice":
+            extra.update(choices(p.choices or []))
         if p.type == "date":  # a day or a year (mandato.terms.scalar_term)
             extra.update(pattern=f"^{DATE.pattern}$")
         default = Query(... if p.required else None, description=f"{p.description} ({p.type})",

@@ -2,7 +2,8 @@
 
 Each file is valid SPARQL whose ``#+`` comment lines hold a YAML header (the grlc convention):
 ``summary`` (required), ``description``, ``tags``, ``params`` (each with ``type``, ``required``,
-``default``, ``example``, ``description`` and ``var``, the query variable it binds), an
+``default``, ``example``, ``description``, ``var``, the query variable it binds, and for type
+``choice`` its ``choices``), an
 optional ``pivot`` that turns long rows into one column per value, and ``scans``: the predicates
 (or paths) Oxigraph's plan of the query reads whole, each with the reason in a comment; a test
 fails on a whole read the header does not list (tests/test_query_plans.py). Every file is parsed
@@ -88,12 +89,17 @@ def parse_file(path: Path) -> SavedQuery:
             raise CatalogueError(
                 f"{path.name}: parameter '{name}' has type {spec.get('type')!r}; expected one of {TYPES}")
         var = spec.get("var", name)
+        choices = spec.get("choices")
+        if (spec["type"] == "choice") != isinstance(choices, list) or (choices and not all(
+                isinstance(c, str) and re.fullmatch(r"[\w-]+", c) for c in choices)):
+            raise CatalogueError(f"{path.name}: parameter '{name}': a parameter of type choice, and only one, has "
+                                 "`choices`, a list of words")
         if not re.search(rf"\?{re.escape(var)}\b", text):
             raise CatalogueError(f"{path.name}: parameter '{name}' binds ?{var}, which the query does not use")
         params.append(Param(name=name, type=spec["type"], var=var, required=bool(spec.get("required")),
                             default=None if spec.get("default") is None else str(spec["default"]),
                             example=None if spec.get("example") is None else str(spec["example"]),
-                            description=spec.get("description", "")))
+                            description=spec.get("description", ""), choices=choices))
     return SavedQuery(name=path.stem, summary=meta["summary"].strip(), text=text,
                       description=(meta.get("description") or "").strip(), tags=meta.get("tags") or [],
                       params=params, pivot=meta.get("pivot"), path=path, graph=graph,

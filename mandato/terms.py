@@ -36,7 +36,7 @@ RESOURCE_PATTERN = "^" + re.escape(str(ID)) + IRI_CHARACTERS + "+$"
 LANG = re.compile(r"[a-z]{2,3}")
 INTEGER = re.compile(r"-?\d{1,9}")
 DATE = re.compile(r"\d{4}(-\d{2}-\d{2})?")
-TYPES = sorted([*ENTITY_CLASSES, "lang", "integer", "date", "resource"])
+TYPES = sorted([*ENTITY_CLASSES, "lang", "integer", "date", "resource", "choice"])
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Param:
     default: str | None = None
     example: str | None = None
     description: str = ""
+    choices: list[str] | None = None  # the values a parameter of type choice takes
 
 
 def scalar_term(param: Param, value: str) -> URIRef | Literal:
@@ -65,6 +66,10 @@ def scalar_term(param: Param, value: str) -> URIRef | Literal:
         if not DATE.fullmatch(value):
             raise ParameterError(f"'{param.name}' must be a date YYYY-MM-DD or a year YYYY")
         return Literal(value, datatype=XSD.gYear if len(value) == 4 else XSD.date)
+    if param.type == "choice":
+        if value not in (param.choices or []):
+            raise ParameterError(f"'{param.name}' must be one of: {', '.join(param.choices or [])}")
+        return Literal(value)
     if param.type == "resource":
         if not re.fullmatch(RESOURCE_PATTERN, value):
             raise ParameterError(f"'{param.name}' must be the IRI of a resource of the dataset, {ID}...")

@@ -322,3 +322,43 @@ def test_a_treaty_action_without_its_party_is_a_page_not_an_error(tmp_path):
             f"<{act}> <{MDO.instrument}> <https://w3id.org/mandato/id/instrument/un-xviii-12-a> .\n").encode()})
     r = TestClient(create_app(store)).get("/id/treaty-action/un-xviii-12-a/zz/consent", headers={"Accept": "text/html"})
     assert r.status_code == 200 and "un-xviii-12-a/zz/consent" in r.text and 'id="attestations"' not in r.text
+
+
+CR = "https://w3id.org/mandato/id/country/cr"
+
+
+def test_the_links_of_a_resource_by_direction(client):
+    """`resource` with direction=out or in gives the two halves of its whole answer, and
+    `incoming-links` counts the links in by property and class."""
+    def rows(**params):
+        r = client.get("/queries/resource", params={"resource": CR, **params})
+        assert r.status_code == 200, r.text
+        return r.json()
+    every, out, into = rows(), rows(direction="out"), rows(direction="in")
+    assert {r["direction"] for r in out} == {"out"} and {r["direction"] for r in into} == {"in"}
+    key = lambda r: (r["direction"], r["property"], r["value"], r["other_iri"])  # noqa: E731
+    assert sorted(map(key, every)) == sorted(map(key, out + into))
+    counts = client.get("/queries/incoming-links", params={"resource": CR}).json()
+    by_kind: dict[tuple[str, str | None], int] = {}
+    for r in into:
+        by_kind[(r["property"], r["kind"])] = by_kind.get((r["property"], r["kind"]), 0) + 1
+    assert {(c["property"], c["kind"]): int(c["links"]) for c in counts} == by_kind
+    assert sum(by_kind.values()) > 20  # Costa Rica's acts, memberships, bodies, plans...
+    bad = client.get("/queries/resource", params={"resource": CR, "direction": "sideways"})
+    assert bad.status_code == 400 and "must be one of: out, in" in bad.json()["error"]
+
+
+def test_a_resource_named_by_more_than_a_page_can_list(client, monkeypatch):
+    """Over the page's limit, the links in are given by number, class and property, with the
+    whole list as CSV and JSON; under it, one by one (as many as the count says)."""
+    html = client.get("/id/country/cr", headers={"Accept": "text/html"}).text
+    counts = client.get("/queries/incoming-links", params={"resource": CR}).json()
+    total = sum(int(c["links"]) for c in counts)
+    assert 'id="incoming"' in html and "<h3>" in html and "recursos lo mencionan" not in html
+    monkeypatch.setattr("mandato.api.pages.INCOMING_LISTED", total - 1)
+    html = client.get("/id/country/cr", headers={"Accept": "text/html"}).text
+    section = html[html.index('id="incoming"'):]
+    assert f"{total} recursos lo mencionan" in section
+    assert section.count("<tr><td>") == len(counts)
+    assert "/queries/resource?resource=https%3A%2F%2Fw3id.org%2Fmandato%2Fid%2Fcountry%2Fcr&amp;direction=in" in section
+    assert "<h3>" not in section.split("</section>")[0]

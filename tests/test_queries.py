@@ -157,6 +157,9 @@ def test_catalogue_headers():
     ("#+ summary: x\n#+ params:\n#+   a: {type: colour}\nSELECT ?a WHERE { ?s ?p ?a }", "has type 'colour'"),
     ("#+ summary: x\n#+ params:\n#+   a: {type: country, var: nope}\nSELECT ?a WHERE { ?s ?p ?a }", "?nope"),
     ("#+ summary: [unclosed\nSELECT * WHERE { ?s ?p ?o }", "not valid YAML"),
+    ("#+ summary: x\n#+ params:\n#+   a: {type: choice}\nSELECT ?a WHERE { ?s ?p ?a }", "a list of words"),
+    ("#+ summary: x\n#+ params:\n#+   a: {type: lang, choices: [es]}\nSELECT ?a WHERE { ?s ?p ?a }", "type choice"),
+    ("#+ summary: x\n#+ params:\n#+   a: {type: choice, choices: ['a b']}\nSELECT ?a WHERE { ?s ?p ?a }", "choices"),
 ])
 def test_a_broken_saved_query_stops_start_up(tmp_path, text, problem):
     from mandato.errors import CatalogueError
