@@ -13,7 +13,13 @@ the cold start of `mandato serve` to its first answer and its resident memory; r
 second of one cached saved query under `wrk` (Debian package `wrk`; skipped when it is not
 installed) with 32 connections; and the baseline: the same quads in an rdflib Dataset, the same
 query texts through rdflib's SPARQL engine (each query cut off after --baseline-cap seconds) and
-over HTTP from `rdflib-endpoint` serving that Dataset, with the ratios. Figures print as Markdown.
+over HTTP from `rdflib-endpoint` serving that Dataset, with the ratios. Then the goals of issue 15,
+each against its peer or limit with the ratio: requests per second of one saved query uncached
+and of the same text on `/sparql`, against `oxigraph serve-read-only` answering that text; the
+cached saved query, cold start and memory against their limits; ingest against Oxigraph's own
+bulk loader (`oxigraph load`) on the N-Quads of the same data; full validation against its limit
+and against pySHACL run on an rdflib graph of the same data (cut off after --peer-cap seconds);
+re-validation and parameter resolution against their limits. Figures print as Markdown.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -45,6 +52,7 @@ from mandato.packaged import CORPUS_DIR  # noqa: E402
 from mandato.store import Store  # noqa: E402
 
 MANDATO = str(Path(sys.executable).with_name("mandato"))
+OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 SIZES = {"smoke": 3_000, "bundled": 0, "100k": 100_000, "1m": 1_000_000}
 THROUGHPUT_QUERY = "ratifications"
 
@@ -173,7 +181,107 @@ def rss_mib(pid: int) -> int:
     return total // 1024
 
 
-def http(store_path: Path, repeat: int, budget: float, seconds: int) -> dict:
+SRJ = "application/sparql-results+json"
+
+
+def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> tuple[float, int]:
+    """Requests per second of ``url`` under wrk (2 threads, 32 connections), and its errors
+    (socket errors and answers other than 2xx or 3xx)."""
+    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s"]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    w = subprocess.run([*cmd, url], capture_output=True, text=True)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", w.stdout)
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", w.stdout))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", w.stdout)
+    return float(rps.group(1)) if rps else 0.0, errors + (int(non2xx.group(1)) if non2xx else 0)
+
+
+def answering(url: str, process: subprocess.Popen, what: str) -> float:
+    """Seconds until ``url`` answers 200 (the process is a server just spawned)."""
+    start = time.perf_counter()
+    while True:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.perf_counter() - start > 120:
+            raise RuntimeError(f"{what} did not answer within 120 s")
+        time.sleep(0.02)
+
+
+def stopped(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def oxigraph_served(store_path: Path, text: str, seconds: int) -> tuple[float, int]:
+    """The peer: `oxigraph serve-read-only` on the same store answering the same query text."""
+    port = free_port()
+    server = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(store_path), "--bind",
+                               f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}/query"
+        answering(f"{base}?{urlencode({'query': 'ASK {}'})}", server, "oxigraph serve-read-only")
+        return wrk(f"{base}?{urlencode({'query': text})}", seconds, {"Accept": SRJ})
+    finally:
+        stopped(server)
+
+
+def oxigraph_loaded(dump: Path, work: Path) -> float:
+    """The peer of ingest: seconds of Oxigraph's bulk loader on the same N-Quads."""
+    target = work / "loader-store"
+    shutil.rmtree(target, ignore_errors=True)
+    seconds, _, done = measured([OXIGRAPH, "load", "--location", str(target), "--file", str(dump)])
+    if done.returncode:
+        raise RuntimeError(f"oxigraph load failed: {done.stderr}")
+    shutil.rmtree(target, ignore_errors=True)
+    return seconds
+
+
+PYSHACL = r'''
+import sys, time
+from pyshacl import validate
+from rdflib import Dataset, Graph
+from mandato.packaged import ontology_graph, shapes_graph
+ds = Dataset(default_union=True)
+ds.parse(sys.argv[1], format="nquads")
+data = Graph()
+for triple in ds.triples((None, None, None)):
+    data.add(triple)
+start = time.perf_counter()
+validate(data, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), advanced=True)
+print(time.perf_counter() - start)
+'''
+
+
+def pyshacl_validated(dump: Path, cap: int) -> float | None:
+    """The peer of validation: pySHACL with every shape on an rdflib graph of the same data
+    (seconds of validation alone, loading not counted), or None when cut off after ``cap`` s."""
+    try:
+        done = subprocess.run([sys.executable, "-c", PYSHACL, str(dump)], capture_output=True, text=True,
+                              timeout=cap + 600)
+    except subprocess.TimeoutExpired:
+        return None
+    seconds = float(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
+    return seconds if seconds is not None and seconds <= cap else None
+
+
+def resolution_ms(store: Store) -> dict[str, float]:
+    """p50 of resolving each saved query's example parameters (names, codes, words) to terms."""
+    out = {}
+    for name in load_catalogue():
+        query, args = get(name), example_args(name)
+        if args:
+            out[name] = percentiles(sampled(lambda q=query, a=args: bind(store, q, a), 30, 1.0))[0]
+    return out
+
+
+def http(store_path: Path, repeat: int, budget: float, seconds: int, text: str) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
@@ -183,15 +291,7 @@ def http(store_path: Path, repeat: int, budget: float, seconds: int) -> dict:
     try:
         url = f"{base}/queries/{THROUGHPUT_QUERY}"
         params = example_args(THROUGHPUT_QUERY)
-        while True:
-            try:
-                if httpx.get(url, params=params, timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.perf_counter() - start > 120:
-                raise RuntimeError("mandato serve did not answer within 120 s")
-            time.sleep(0.02)
+        answering(str(httpx.URL(url, params=params)), server, "mandato serve")
         out["cold_start"] = time.perf_counter() - start
         latencies = {}
         # Every request asks for a fresh answer (Cache-Control: no-cache): the latency of running the
@@ -208,18 +308,12 @@ def http(store_path: Path, repeat: int, budget: float, seconds: int) -> dict:
         out["latency"] = latencies
         if shutil.which("wrk"):
             full = str(httpx.URL(url, params=params))
-            w = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", full], capture_output=True, text=True)
-            rps = re.search(r"Requests/sec:\s+([\d.]+)", w.stdout)
-            errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", w.stdout))
-            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", w.stdout)
-            out["wrk"] = (float(rps.group(1)) if rps else 0.0, errors + (int(non2xx.group(1)) if non2xx else 0))
+            out["wrk"] = wrk(full, seconds)
+            out["wrk_uncached"] = wrk(full, seconds, {"Cache-Control": "no-cache"})
+            out["wrk_sparql"] = wrk(f"{base}/sparql?{urlencode({'query': text})}", seconds, {"Accept": SRJ})
         out["rss"] = rss_mib(server.pid)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stopped(server)
     return out
 
 
@@ -253,11 +347,17 @@ def bench(size: str, args: argparse.Namespace, work: Path) -> list[str]:
     reingest, _, _ = measured([MANDATO, "--store", str(store_path), "ingest", str(changed_source(corpus)), *reference])
     revalidate, _, again = measured([MANDATO, "--store", str(store_path), "validate", "--format", "json"])
     scope = re.search(r"validated: (.*)", again.stderr)
-    served = http(store_path, args.repeat, args.budget, args.seconds)
-    # In-process last: the embedded store is locked by one process at a time.
-    store = Store(store_path, must_exist=True)
+    # Read-only, as `mandato query` beside a server: the servers below read the same store.
+    store = Store(store_path, must_exist=True, read_only=True)
     local = in_process(store, args.repeat, args.budget)
+    resolution = resolution_ms(store)
+    text = local[THROUGHPUT_QUERY][2]
+    served = http(store_path, args.repeat, args.budget, args.seconds, text)
+    peer_rps = oxigraph_served(store_path, text, args.seconds) if shutil.which("wrk") else None
     baseline = rdflib_baseline(store, {n: v[2] for n, v in local.items()}, args, work)
+    dump = work / "dump.nq"  # written by rdflib_baseline: the named graphs, as ingest wrote them
+    loader = oxigraph_loaded(dump, work)
+    shacl = pyshacl_validated(dump, args.peer_cap)
     lines = [f"### {size}: {quads:,} quads", "",
              f"- ingest end to end: {seconds:.1f} s, {quads / seconds:,.0f} triples/s, peak {rss} MiB "
              "(largest process)",
@@ -309,6 +409,38 @@ def bench(size: str, args: argparse.Namespace, work: Path) -> list[str]:
             lines += ["", f"Median query against {what}: mandato is at least {statistics.median(values):,.1f}× as "
                       f"fast ({len(values)} queries; a query rdflib did not finish in {args.baseline_cap} s counts "
                       f"as {args.baseline_cap} s)."]
+    slowest = max(local, key=lambda n: local[n][0])
+    slowest_http = max(served["latency"], key=lambda n: served["latency"][n][0])
+    worst_resolution = max(resolution, key=lambda n: resolution[n])
+    goals = [
+        ("every saved query p50 in-process, ms (slowest)", local[slowest][0], f"`{slowest}`", 10.0, "limit", False),
+        ("every saved query p50 over HTTP uncached, ms (slowest)", served["latency"][slowest_http][0],
+         f"`{slowest_http}`", 20.0, "limit", False),
+        ("parameter resolution p50, ms (slowest)", resolution[worst_resolution], f"`{worst_resolution}`", 1.0,
+         "limit", False),
+        ("cold start of `mandato serve`, s", served["cold_start"], "", 1.0, "limit", False),
+        ("serving, resident MiB (server and workers)", served["rss"], "", 1024, "limit", False),
+        ("ingest end to end, triples/s", quads / seconds, "", quads / loader, "`oxigraph load`, same N-Quads", True),
+        ("full validation, s", validate, "", 40.0, "limit", False),
+        ("re-validation after one changed source, s", revalidate, "", 2.0, "limit", False),
+    ]
+    if shacl is not None:
+        goals.append(("full validation, s", validate, "", shacl, "pySHACL, rdflib graph", False))
+    else:
+        lines += ["", f"pySHACL on an rdflib graph of the same data did not finish in {args.peer_cap} s."]
+    if "wrk" in served and peer_rps:
+        goals += [
+            (f"`{THROUGHPUT_QUERY}` uncached over HTTP, requests/s", served["wrk_uncached"][0], "", peer_rps[0],
+             "`oxigraph serve-read-only`, same text", True),
+            ("the same text on `/sparql`, requests/s", served["wrk_sparql"][0], "", peer_rps[0],
+             "`oxigraph serve-read-only`, same text", True),
+            (f"`{THROUGHPUT_QUERY}` cached, requests/s", served["wrk"][0], "", 2000.0, "limit", True),
+        ]
+    lines += ["", "| goal (issue 15) | mandato | peer or limit | ratio |", "|---|---|---|---|"]
+    for figure, mine, which, theirs, peer, higher in goals:
+        share = mine / theirs if higher else theirs / mine  # ≥ 1 is as good as the peer or the limit
+        lines.append(f"| {figure}{' ' + which if which else ''} | {mine:,.1f} | {peer}: {theirs:,.1f} "
+                     f"| {share:,.2f} |")
     return [*lines, ""]
 
 
@@ -321,11 +453,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10, help="duration of the wrk run")
     parser.add_argument("--baseline-repeat", type=int, default=3)
     parser.add_argument("--baseline-cap", type=int, default=20, help="seconds before an rdflib query is cut off")
+    parser.add_argument("--peer-cap", type=int, default=300,
+                        help="seconds before pySHACL on an rdflib graph (the validation peer) is cut off")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--smoke", action="store_true", help="a tiny run: sizes smoke, few repeats")
     args = parser.parse_args(argv)
     if args.smoke:
         args.sizes, args.repeat, args.seconds, args.baseline_repeat, args.baseline_cap = "smoke", 2, 1, 1, 2
+        args.peer_cap = 60
     print(f"# mandato benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
     with tempfile.TemporaryDirectory(prefix="mandato-bench-") as tmp:
         for size in args.sizes.split(","):

@@ -34,3 +34,6 @@ def test_smoke_run_prints_every_figure():
     assert "1 changed graph" in out and "checked again" in out  # re-validation was incremental
     for name in load_catalogue():
         assert f"| `{name}` |" in out
+    # The goals of issue 15, each against its peer or limit.
+    assert "| goal (issue 15) | mandato | peer or limit | ratio |" in out
+    assert "`oxigraph load`, same N-Quads:" in out and ("pySHACL, rdflib graph:" in out or "pySHACL on an" in out)
