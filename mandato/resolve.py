@@ -83,10 +83,14 @@ class Matcher:
                 entry.label_en = label_en
             entry.names.add(name)
         self._exact: dict[str, set[str]] = defaultdict(set)
+        self._by_word: dict[str, set[str]] = defaultdict(set)  # a word of a name -> the entries it names
         for entry in self.entries.values():
             for name in entry.names:
                 self._exact[normalise(name)].add(entry.iri)
-                entry.word_sets.append(tokens(name))
+                words = tokens(name)
+                entry.word_sets.append(words)
+                for word in words:
+                    self._by_word[word].add(entry.iri)
         # Longest names first, for prefix matching of table cells.
         self._by_length = sorted(self._exact, key=len, reverse=True)
 
@@ -100,9 +104,8 @@ class Matcher:
         if not hits:
             wanted = tokens(text)
             if wanted:
-                hits = {
-                    e.iri for e in self.entries.values() if any(wanted <= w for w in e.word_sets)
-                }
+                hits = {iri for iri in self._naming_every(wanted)
+                        if any(wanted <= w for w in self.entries[iri].word_sets)}
         if len(hits) == 1:
             return self.entries[next(iter(hits))]
         if hits:
@@ -113,6 +116,12 @@ class Matcher:
         close = difflib.get_close_matches(normalise(text), list(self._exact), n=5, cutoff=0.6)
         suggestions = sorted({self.entries[i].describe() for n in close for i in self._exact[n]})
         raise UnknownName(f"no {self.kind} is known as '{text}'", suggestions)
+
+    def _naming_every(self, words: frozenset[str]) -> set[str]:
+        """The entries whose names, together, hold every word (rarest word first): the only ones
+        a name holding them all can belong to."""
+        postings = sorted((self._by_word.get(w, set()) for w in words), key=len)
+        return set(postings[0]).intersection(*postings[1:])
 
     def search(self, text: str, limit: int = 20) -> list[tuple[int, Entry]]:
         """The entries a search box should offer for ``text``, best first, each with its rank: 0 an
