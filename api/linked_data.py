@@ -19,7 +19,6 @@ from mandato.namespaces import BASE, ID, MDO, PREFIXES
 from mandato.packaged import ontology_graph
 from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, RDFLIB_FORMATS, Triples, render
 from mandato.terms import SAFE_IRI
-from mandato.validation import render_report, validate
 
 from .http import AnyStore, NotFound, answers, choices, choose
 from .pages import Pages
@@ -91,6 +90,8 @@ def router(store: AnyStore, version: str, base_url: str, pages: Pages) -> APIRou
     def validation(request: Request, format: str | None = Query(None, description="json or turtle",
                                                                 json_schema_extra=choices(REPORT_MEDIA))
                    ) -> Response:
+        from mandato.validation import render_report, validate  # pySHACL: imported when a report is asked for
+
         fmt = choose(request, format, REPORT_MEDIA, "json")
         with report_lock:  # validated once, each format rendered once: the store cannot change while served
             if "report" not in report_cache:

@@ -24,7 +24,6 @@ import yaml
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from openpyxl import Workbook
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
@@ -379,6 +378,8 @@ def _matrix_file(view: MatrixView, fmt: str, text: dict[str, str]) -> Response:
         table = Table(header, [[ox.Literal(v) if v else None for v in row] for row in body])
         return Response(render(table, "csv"), media_type=ROW_MEDIA["csv"],
                         headers={"content-disposition": 'attachment; filename="matrix.csv"'})
+    from openpyxl import Workbook  # only when a workbook is asked for (0.1 s to import)
+
     book = Workbook()
     sheet = book.active
     sheet.title = text["matrix_title"][:31]

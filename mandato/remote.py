@@ -29,8 +29,6 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from mandato.catalogue import inject_values
 from mandato.errors import MandatoError
@@ -126,6 +124,9 @@ class RemoteStore(Queryable):
 
     def run(self, sparql: str) -> Result:
         """Run a query through SPARQLWrapper and parse the whole answer."""
+        from SPARQLWrapper import POST, SPARQLWrapper  # imported when a remote store is queried
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
         url = self.endpoint.query
         headers, auth = self.endpoint.auth()
         client = SPARQLWrapper(url)
