@@ -25,6 +25,12 @@ def serialized(name: str, graph: Graph) -> bytes:
     return data + f'<{name}> <{MDO.contentDigest}> "sha256:{digest}" .\n'.encode()
 
 
+def stated_digest(data: bytes) -> str | None:
+    """The digest :func:`serialized` wrote on the last line of a graph's N-Triples."""
+    last = data.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    return last.split(f"<{MDO.contentDigest}> ", 1)[1].strip(' ."') if f"<{MDO.contentDigest}>" in last else None
+
+
 def graph_digests(store: Any) -> dict[str, str] | None:
     """Each named graph's content digest (embedded or remote store), or None when a graph states
     none (it was not written by ``mandato ingest``)."""

@@ -23,7 +23,7 @@ import yaml
 from rdflib import Graph
 from rdflib.namespace import PROV, RDF
 
-from mandato.digests import serialized
+from mandato.digests import graph_digests, serialized, stated_digest
 from mandato.errors import IngestError, Location, StoreError
 from mandato.ingest import ENGINES, curated_facts, legal_references
 from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
@@ -352,7 +352,17 @@ def triple_count(graphs: dict[str, bytes]) -> int:
 
 
 def write(store: Store, graphs: dict[str, bytes], progress: Callable[[str], None] | None = None) -> None:
+    """Replace the graphs in the store, leaving out those it holds already with the same content
+    (their digests agree): re-reading one source rewrites its graph, not the reconciled acts of
+    every source when they did not change."""
     say = progress or (lambda msg: print(msg, file=sys.stderr))
+    stored = graph_digests(store) or {}  # none when a graph states no digest: every graph is written
+    changed = {name: data for name, data in graphs.items() if stored.get(name) != stated_digest(data)}
+    if len(changed) < len(graphs):
+        say(f"{len(graphs) - len(changed)} of {len(graphs)} graphs unchanged: not rewritten")
+    if not changed:
+        return
+    graphs = changed
     say(f"writing {triple_count(graphs)} triples in {len(graphs)} graphs")
     try:
         store.replace_graphs(graphs)

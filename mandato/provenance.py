@@ -182,7 +182,8 @@ def reify_by_node(graph: Graph) -> int:
 
 
 STATEMENT_PREFIX = str(ID["statement/"])
-_CITATION = re.compile(re.escape(str(ID["source/"])) + r"[^/]+/")
+SOURCE_PREFIX = str(ID["source/"])  # a citation is a node under its source: <source>/<place>
+_CITATION = re.compile(re.escape(SOURCE_PREFIX) + r"[^/]+/")
 
 
 def is_provenance_node(iri: str) -> bool:

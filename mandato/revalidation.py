@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing as mp
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -32,17 +34,21 @@ from mandato import __version__
 from mandato.digests import graph_digests
 from mandato.namespaces import ONTOLOGY_GRAPH
 from mandato.packaged import SHAPES_DIR
+from mandato.provenance import is_provenance_node
 from mandato.store import KEPT_FILES, Store
 from mandato.validation import (
     Report,
+    Result,
     Terms,
     base_graph,
     core_results,
     describe,
+    domain_quads,
     from_records,
     report,
     rule_results,
 )
+from mandato.validation import rules as all_rules  # (rules is a name of its own here)
 
 CACHE = KEPT_FILES[0]
 FULL_ABOVE = 1 / 3  # share of the subjects to check again above which a full validation is faster
@@ -59,8 +65,8 @@ def revalidate(store: Store, full: bool = False) -> Report:
     if cache is None:
         return _full(store, digests)
     changed = sorted(g for g in set(digests) | set(cache["graphs"]) if digests.get(g) != cache["graphs"].get(g))
-    if not changed:
-        rules = rule_results(store)
+    if not changed:  # the rules across nodes run again (they take a fraction of a second); the rest is kept
+        rules = from_records(cache["alone"]) + rule_results(store, [r for r in all_rules() if not r.alone])
         return report(from_records(cache["results"]) + describe(rules, _graph_of(store, {r.focus for r in rules})),
                       "no graph changed since the last report")
     old_subjects = {s for g in changed for s in cache["subjects"].get(g, [])}
@@ -71,11 +77,15 @@ def revalidate(store: Store, full: bool = False) -> Report:
     for s in subjects:
         if types[s] != cache["types"].get(s, []):
             focus.update(q.subject.value for q in store.ox.quads_for_pattern(None, None, ox.NamedNode(s))
-                         if isinstance(q.subject, ox.NamedNode) and q.graph_name != ONTOLOGY)
+                         if isinstance(q.subject, ox.NamedNode) and q.graph_name != ONTOLOGY
+                         and not is_provenance_node(q.subject.value))
     total = sum(len(ss) for ss in cache["subjects"].values()) or 1
     if len(focus) > FULL_ABOVE * total:
         return _full(store, digests)
-    rules = rule_results(store)
+    # The rules that check each node alone run on the nodes checked again; the others in full.
+    alone = [r for r in from_records(cache["alone"]) if r.focus not in focus] + rule_results(
+        store, [r for r in all_rules() if r.alone], focus)
+    rules = alone + rule_results(store, [r for r in all_rules() if not r.alone])
     data = _graph_of(store, focus | {r.focus for r in rules})
     results = [r for r in from_records(cache["results"]) if r.focus not in focus] + core_results(data, focus)
     for g in changed:
@@ -86,7 +96,7 @@ def revalidate(store: Store, full: bool = False) -> Report:
             cache["types"][s] = ts
         else:
             cache["types"].pop(s, None)
-    cache.update(graphs=digests, results=[asdict(r) for r in results])
+    cache.update(graphs=digests, results=[asdict(r) for r in results], alone=[asdict(r) for r in alone])
     _save(store.path / CACHE, cache)
     scope = (f"{len(changed)} changed graph{'s' if len(changed) != 1 else ''}: "
              f"{len(focus):,} of {total:,} nodes checked again")
@@ -101,28 +111,38 @@ def _key() -> str:
     return h.hexdigest()
 
 
+def _rules_in(path: Path) -> list[Result]:
+    """The SPARQL rules' results, in a process of their own (on the store opened read-only)."""
+    return rule_results(Store(path, must_exist=True, read_only=True))
+
+
 def _full(store: Store, digests: dict[str, str] | None) -> Report:
-    terms, data = Terms(), base_graph()
-    add = data.store.add
-    subjects: dict[str, set[str]] = {}
-    types: dict[str, set[str]] = {}
-    for q in store.ox.quads_for_pattern(None, None, None):
-        if q.graph_name == ONTOLOGY:
-            continue
-        add((terms(q.subject), terms(q.predicate), terms(q.object)), data)
-        if isinstance(q.subject, ox.NamedNode) and isinstance(q.graph_name, ox.NamedNode):
-            subjects.setdefault(q.graph_name.value, set()).add(q.subject.value)
-            if q.predicate == TYPE and isinstance(q.object, ox.NamedNode):
-                types.setdefault(q.subject.value, set()).add(q.object.value)
-    core = core_results(data)
+    assert store.path is not None
+    # The SPARQL rules run in the store, in a second process, while this one reads the data into
+    # rdflib and runs pySHACL: the two halves of a full validation, on both cores.
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        rules = pool.submit(_rules_in, store.path)
+        terms, data = Terms(), base_graph()
+        add = data.store.add
+        subjects: dict[str, set[str]] = {}
+        types: dict[str, set[str]] = {}
+        for g, s, p, o in domain_quads(store):
+            add((terms(s), terms(p), terms(o)), data)
+            if isinstance(s, ox.NamedNode):
+                subjects.setdefault(g.value, set()).add(s.value)
+                if p == TYPE and isinstance(o, ox.NamedNode):
+                    types.setdefault(s.value, set()).add(o.value)
+        core = core_results(data)
+        rule_found = rules.result()
     if digests is not None and str(ONTOLOGY_GRAPH) in digests:
-        _save(store.path / CACHE, {  # type: ignore[operator]
+        _save(store.path / CACHE, {
             "key": _key(), "ontology": digests[str(ONTOLOGY_GRAPH)], "graphs": digests,
             "subjects": {g: sorted(ss) for g, ss in subjects.items()},
             "types": {s: sorted(ts) for s, ts in types.items()},
             "results": [asdict(r) for r in core],
+            "alone": [asdict(r) for r in rule_found if r.shape in {x.shape for x in all_rules() if x.alone}],
         })
-    return report(core + describe(rule_results(store), data))
+    return report(core + describe(rule_found, data))
 
 
 def _load(path: Path, digests: dict[str, str]) -> dict[str, Any] | None:
@@ -145,8 +165,9 @@ def _save(path: Path, cache: dict[str, Any]) -> None:
 
 
 def _subjects(store: Store, graph: str) -> set[str]:
+    """The nodes a graph states something of (as :func:`_full` keeps them: no statement node or citation)."""
     return {q.subject.value for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-            if isinstance(q.subject, ox.NamedNode)}
+            if isinstance(q.subject, ox.NamedNode) and not is_provenance_node(q.subject.value)}
 
 
 def _types(store: Store, subject: str) -> list[str]:

@@ -31,10 +31,11 @@ from rdflib.term import Node
 
 from mandato.namespaces import MDO, ONTOLOGY_GRAPH
 from mandato.packaged import ontology_graph, shapes_graph
-from mandato.provenance import is_provenance_node
+from mandato.provenance import SOURCE_PREFIX, STATEMENT_PREFIX, is_provenance_node
 from mandato.remote import RemoteStore
 from mandato.results import XSD_STRING, Table
 from mandato.store import Store
+from mandato.terms import SAFE_IRI
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 AnyStore = Store | RemoteStore
@@ -112,15 +113,30 @@ def base_graph() -> Graph:
     return data
 
 
+# The quads of every graph but the ontology's, without the statement nodes and citations (no core
+# shape targets them: the SPARQL rules check them), chosen in the store: at ~1M triples they are
+# two thirds of the quads, and turning every quad into Python objects to drop them took 18 s.
+# (mandato.provenance.is_provenance_node says the same in Python.)
+DOMAIN_QUADS = f"""SELECT ?g ?s ?p ?o WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(?g != <{ONTOLOGY_GRAPH}>)
+  FILTER(!STRSTARTS(STR(?s), "{STATEMENT_PREFIX}") && !CONTAINS(STRAFTER(STR(?s), "{SOURCE_PREFIX}"), "/"))
+}}"""
+
+
+def domain_quads(store: Store) -> Any:
+    """(graph, subject, predicate, object) of :data:`DOMAIN_QUADS`, as Oxigraph terms."""
+    return store.ox.query(DOMAIN_QUADS)
+
+
 def data_graph(store: AnyStore) -> Graph:
     """The union of every graph but the ontology's, with the packaged ontology; without the
     statement nodes and citations (no core shape targets them: the SPARQL rules check them)."""
     data = base_graph()
     if isinstance(store, Store):
-        terms, add, ontology = Terms(), data.store.add, ox.NamedNode(str(ONTOLOGY_GRAPH))
-        for q in store.ox.quads_for_pattern(None, None, None):
-            if q.graph_name != ontology and not is_provenance_node(getattr(q.subject, "value", "")):
-                add((terms(q.subject), terms(q.predicate), terms(q.object)), data)
+        terms, add = Terms(), data.store.add
+        for _, s, p, o in domain_quads(store):
+            add((terms(s), terms(p), terms(o)), data)
         return data
     for name in store.named_graphs():
         if name != str(ONTOLOGY_GRAPH):
@@ -205,12 +221,25 @@ def _messages(g: Graph, node: Node) -> dict[str, str]:
 
 # -- SPARQL-based constraints: in the store --------------------------------------------------------
 
+TARGETS = "SELECT DISTINCT ?this WHERE {"  # the start of a rule's targets, in its query
+GROUP_START = re.compile(r"\b(?:WHERE|MINUS)\s*\{", re.IGNORECASE)
+ALONE = URIRef("https://w3id.org/mandato/shapes#checksEachNodeAlone")
+
+
 @dataclass(frozen=True)
 class Rule:
     shape: str
     severity: str
     query: str
     messages: tuple[tuple[str, str], ...]  # (language, template)
+    alone: bool = False  # its result on a node depends on that node alone (shapes:checksEachNodeAlone)
+
+    def on(self, nodes: set[str]) -> str:
+        """The query restricted to ``nodes`` (IRIs of the store): ``?this`` (``$this``) bound at
+        the start of every group that names it (its targets, its constraint, a MINUS in it), so
+        that no group reads the whole store first."""
+        values = f"VALUES ?this {{ {' '.join(f'<{n}>' for n in sorted(nodes))} }} "
+        return GROUP_START.sub(lambda m: m.group(0) + " " + values, self.query)
 
 
 @cache
@@ -225,20 +254,29 @@ def rules() -> list[Rule]:
         targets = " ".join(sorted({f"<{c}>" for t in shapes.objects(shape, SH.targetClass)
                                    for c in ontology_graph().transitive_subjects(RDFS.subClassOf, t)}))
         # $this and ?this are one variable in SPARQL: the constraint's query joins its targets.
-        query = (f"{prefixes}SELECT * WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {targets} }} "
+        query = (f"{prefixes}SELECT * WHERE {{ {{ {TARGETS} VALUES ?class {{ {targets} }} "
                  f"?this a ?class }} }} {{ {shapes.value(constraint, SH.select)} }} }}")
         severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
         messages = tuple(sorted((m.language or "en", str(m)) for m in shapes.objects(constraint, SH.message)
                                 if isinstance(m, Literal)))
-        out.append(Rule(str(shape), str(severity).rsplit("#", 1)[-1], query, messages))
+        alone = (shape, ALONE, Literal(True)) in shapes
+        out.append(Rule(str(shape), str(severity).rsplit("#", 1)[-1], query, messages, alone))
     return sorted(out, key=lambda r: r.query)
 
 
-def rule_results(store: AnyStore) -> list[Result]:
-    """Results of the SPARQL-based constraints (``describe`` adds what a reader needs of the focus nodes)."""
+def rule_results(store: AnyStore, chosen: list[Rule] | None = None, nodes: set[str] | None = None) -> list[Result]:
+    """Results of the SPARQL-based constraints (``describe`` adds what a reader needs of the focus
+    nodes): of every rule, or of those ``chosen``; with ``nodes``, a rule that checks each node
+    alone looks at those nodes only."""
     out = []
-    for rule in rules():
-        table: Table = store.select(rule.query)
+    for rule in rules() if chosen is None else chosen:
+        if rule.alone and nodes is not None and all(SAFE_IRI.fullmatch(n) for n in nodes):
+            if not nodes:
+                continue
+            query = rule.on(nodes)
+        else:
+            query = rule.query
+        table: Table = store.select(query)
         for row in table.rows:
             cells = dict(zip(table.columns, row, strict=True))
             text = {c: _text(v) for c, v in cells.items() if v is not None}

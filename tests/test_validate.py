@@ -126,3 +126,32 @@ def test_after_a_change_only_what_it_can_affect_is_checked_again(cli, tmp_path):
     assert now - was and all(focus.endswith("/1-1-3") for focus, _ in now - was), now - was
     _, again, err = cli("--store", store, "validate", "--format", "json")
     assert "no graph changed" in err and again == full
+
+
+def test_a_rule_that_checks_each_node_alone_gives_on_some_nodes_what_it_gives_on_all(cli, tmp_path):
+    """Re-validation runs such a rule (an uncited link) on the nodes it checks again only: on those,
+    its answer is the whole-dataset answer; on others, nothing."""
+    import pyoxigraph as ox
+
+    from mandato.validation import rules
+
+    assert cli("--store", tmp_path / "store", "ingest")[0] == 0
+    store = Store(tmp_path / "store", must_exist=True)
+    peru = "https://w3id.org/mandato/id/plan/pe-plan-nacional-trata-2017-2021"
+    link = ox.Quad(ox.NamedNode(peru), ox.NamedNode("https://w3id.org/mandato/ontology#mentions"),
+                   ox.NamedNode("https://w3id.org/mandato/id/instrument/un-iv-9-b"),  # which it does not name
+                   ox.NamedNode("https://w3id.org/mandato/graph/source/pe-plan-nacional-trata-2017-2021"))
+    store.ox.add(link)
+    store.ox.add(ox.Quad(link.subject, link.predicate, link.object, ox.DefaultGraph()))  # the merge
+    alone = [r for r in rules() if r.alone]
+    assert alone, "shapes:checksEachNodeAlone marks the provenance rule"
+    other = "https://w3id.org/mandato/id/country/cr"
+    def found(query: str) -> set[tuple[str, ...]]:
+        table = store.select(query)
+        return {tuple(str(row[table.columns.index(c)]) for c in ("this", "path", "value")) for row in table.rows}
+
+    for rule in alone:
+        whole = found(rule.query)
+        assert (f"<{peru}>", f"<{link.predicate.value}>", f"<{link.object.value}>") in whole  # the uncited link
+        assert found(rule.on({peru, other})) == {row for row in whole if row[0] in (f"<{peru}>", f"<{other}>")}
+        assert not found(rule.on({other}))
