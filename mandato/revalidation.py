@@ -17,11 +17,12 @@ third of the nodes to check makes it a full validation. ``mandato validate --ful
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from mandato.validation import (
 from mandato.validation import rules as all_rules  # (rules is a name of its own here)
 
 CACHE = KEPT_FILES[0]
+PARALLEL_ABOVE = 200_000  # quads of a store whose full validation runs its SPARQL rules in a second process
 FULL_ABOVE = 1 / 3  # share of the subjects to check again above which a full validation is faster
 ONTOLOGY = ox.NamedNode(str(ONTOLOGY_GRAPH))
 TYPE = ox.NamedNode(str(RDF.type))
@@ -119,9 +121,15 @@ def _rules_in(path: Path) -> list[Result]:
 def _full(store: Store, digests: dict[str, str] | None) -> Report:
     assert store.path is not None
     # The SPARQL rules run in the store, in a second process, while this one reads the data into
-    # rdflib and runs pySHACL: the two halves of a full validation, on both cores.
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-        rules = pool.submit(_rules_in, store.path)
+    # rdflib and runs pySHACL: the two halves of a full validation, on both cores (for a store
+    # large enough to repay the second process's start, about a second).
+    with contextlib.ExitStack() as stack:
+        if len(store) >= PARALLEL_ABOVE:
+            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")))
+            rules: Future[list[Result]] = pool.submit(_rules_in, store.path)
+        else:
+            rules = Future()
+            rules.set_result(rule_results(store))
         terms, data = Terms(), base_graph()
         add = data.store.add
         subjects: dict[str, set[str]] = {}

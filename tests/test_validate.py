@@ -155,3 +155,14 @@ def test_a_rule_that_checks_each_node_alone_gives_on_some_nodes_what_it_gives_on
         assert (f"<{peru}>", f"<{link.predicate.value}>", f"<{link.object.value}>") in whole  # the uncited link
         assert found(rule.on({peru, other})) == {row for row in whole if row[0] in (f"<{peru}>", f"<{other}>")}
         assert not found(rule.on({other}))
+
+
+def test_a_full_validation_runs_its_rules_in_a_second_process_on_a_large_store(cli, tmp_path, monkeypatch):
+    """Above PARALLEL_ABOVE quads the SPARQL rules run in a process of their own beside pySHACL:
+    the report is the one of a single process."""
+    assert cli("--store", tmp_path / "store", "ingest")[0] == 0
+    code, alone, _ = cli("--store", tmp_path / "store", "validate", "--full", "--format", "json")
+    monkeypatch.setattr("mandato.revalidation.PARALLEL_ABOVE", 0)
+    code_both, both, err = cli("--store", tmp_path / "store", "validate", "--full", "--format", "json")
+    assert (code, alone) == (code_both, both) and "validated: whole dataset" in err
+    assert json.loads(both)["results"]  # warnings of the corpus: the comparison is of something
