@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,27 @@ def test_ingesting_twice_gives_the_same_dataset(tmp_path: Path):
     assert same_dataset(dataset(store), first)
     # Outside the ontology's OWL lists there are no blank nodes: those quads are identical.
     assert {q for q in quads(store) if "_:" not in q} == {q for q in first_quads if "_:" not in q}
+
+
+def test_ingesting_what_the_store_holds_writes_nothing(tmp_path: Path):
+    """Graphs whose digest the store already holds are not rewritten: re-reading an unchanged
+    corpus writes nothing; a changed source rewrites its graph alone."""
+    store = Store(tmp_path / "s")
+    ingest(store, load_manifest(), progress=lambda _m: None)
+    before = quads(store)
+    said: list[str] = []
+    ingest(store, load_manifest(), progress=said.append)
+    assert any(m.endswith("graphs unchanged: not rewritten") for m in said), said
+    assert not any(m.startswith("writing") for m in said) and quads(store) == before
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
+    peru = corpus / "pe-plan-nacional-trata-2017-2021.txt"
+    peru.chmod(0o644)
+    peru.write_text(peru.read_text(encoding="utf-8").replace("Promover", "Impulsar", 1), encoding="utf-8")
+    said.clear()
+    ingest(store, load_manifest(corpus), progress=said.append)
+    assert [m for m in said if m.startswith("writing")] == [next(m for m in said if m.startswith("writing"))]
+    assert next(m for m in said if m.startswith("writing")).endswith(" in 1 graphs")
 
 
 def test_replacing_graphs_is_all_or_nothing(tmp_path: Path):
