@@ -3,11 +3,11 @@
 Each file is valid SPARQL whose ``#+`` comment lines hold a YAML header (the grlc convention):
 ``summary`` (required), ``description``, ``tags``, ``params`` (each with ``type``, ``required``,
 ``default``, ``example``, ``description``, ``var``, the query variable it binds, and for type
-``choice`` its ``choices``), an
-optional ``pivot`` that turns long rows into one column per value, and ``scans``: the predicates
-(or paths) Oxigraph's plan of the query reads whole, each with the reason in a comment; a test
-fails on a whole read the header does not list (tests/test_query_plans.py). Every file is parsed
-when the catalogue loads; a broken one stops start-up with a message naming the file.
+``choice`` its ``choices``), an optional ``pivot`` that turns long rows into one column per
+value, and ``scans``: the predicates (or paths) Oxigraph's plan of the query reads whole, each
+with the reason in a comment; a test fails on a whole read the header does not list
+(tests/test_query_plans.py). Every file is parsed when the catalogue loads; a broken one stops
+start-up with a message naming the file.
 
 Parameters are bound as RDF terms in a ``VALUES`` clause placed at the start of every ``WHERE``
 group, the top-level one and those of subqueries, so every filter sees them and a subquery works

@@ -85,7 +85,7 @@ SELECT ?g ?act ?att ?kind ?date ?deposit ?mark ?citation ?line ?file ?authority 
        ?party_es ?party_en ?instrument_es ?instrument_en
 WHERE {
   # Required patterns in the graph that states them; each OPTIONAL apart, from a bound term: a
-  # GRAPH group holding OPTIONALs is joined by hash (at ~1M triples: 6 minutes, 0.6 s so).
+  # GRAPH group holding OPTIONALs is joined by hash (at ~1M triples: 6 minutes; 0.6 s apart).
   GRAPH ?g {
     ?att a mdo:Attestation ; mdo:attests ?act ; mdo:actionKind ?kind_iri ; prov:wasDerivedFrom ?source .
     ?act mdo:party ?party ; mdo:instrument ?instrument .
