@@ -140,7 +140,7 @@ def attested_in_store(store: Any, skip: Iterable[str]) -> list[Attested]:
     skipped = set(skip)
     table = store.run(ATTESTATIONS)
     assert isinstance(table, Table)
-    return [_from_row(row[1:]) for row in table.rows if row[0] is not None and str(row[0]) not in skipped]
+    return [_from_row(row[1:]) for row in table.rows if row[0] is not None and _text(row[0]) not in skipped]
 
 
 def _from_row(row: list[Any]) -> Attested:
@@ -307,7 +307,7 @@ def stated_in_store(store: Any, skip: Iterable[str]) -> list[Stated]:
     assert isinstance(table, Table)
     return [Stated(_text(s) or "", _text(p) or "", _text(o) or "", (_text(source) or "").rsplit("/", 1)[-1],
                    _text(file) or "", int(line.value) if isinstance(line, ox.Literal) else None)
-            for g, s, p, o, source, file, line in table.rows if str(g) not in skipped]
+            for g, s, p, o, source, file, line in table.rows if _text(g) not in skipped]
 
 
 def disagreements(stated: list[Stated]) -> list[Finding]:

@@ -170,3 +170,27 @@ def test_two_sources_that_give_a_body_two_values_are_both_kept_and_reported(tmp_
     assert finding["about_iri"].endswith("/organization/cr-connatt") and finding["line"] == "249"
     assert "reprint.txt, line 249 gives memberCount 25" in finding["message"]
     assert "corett-plan-estrategico-2018-2027.txt, line 249 gives 22" in finding["message"]
+
+
+def test_a_source_read_again_replaces_what_it_said_of_acts(tmp_path: Path):
+    """Reconciling at ingest reads the attestations the store keeps, not those of the graphs being
+    replaced: when Peru's plan no longer says that Peru ratified the Palermo Protocol (line 184),
+    no reconciled value of that act is left behind."""
+    import pyoxigraph as ox
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
+    s = Store(tmp_path / "store")
+    ingest(s, load_manifest(corpus), progress=lambda _m: None)
+    act = ox.NamedNode("https://w3id.org/mandato/id/treaty-action/un-xviii-12-a/pe/consent")
+    reconciled = ox.NamedNode("https://w3id.org/mandato/graph/reconciled")
+    assert list(s.ox.quads_for_pattern(act, None, None, reconciled))
+    peru = corpus / "pe-plan-nacional-trata-2017-2021.txt"
+    peru.chmod(0o644)
+    lines = peru.read_text(encoding="utf-8").split("\n")
+    assert "la han ratificado" in lines[183]
+    lines[183] = lines[183].replace("la han ratificado", "la han estudiado")
+    peru.write_text("\n".join(lines), encoding="utf-8")
+    ingest(s, [x for x in load_manifest(corpus) if x.id == "pe-plan-nacional-trata-2017-2021"],
+           progress=lambda _m: None)
+    assert not list(s.ox.quads_for_pattern(act, None, None, None))
