@@ -40,6 +40,7 @@ from mandato.store import KEPT_FILES, Store
 from mandato.validation import (
     Report,
     Result,
+    Rule,
     Terms,
     base_graph,
     core_results,
@@ -68,7 +69,7 @@ def revalidate(store: Store, full: bool = False) -> Report:
         return _full(store, digests)
     changed = sorted(g for g in set(digests) | set(cache["graphs"]) if digests.get(g) != cache["graphs"].get(g))
     if not changed:  # the rules across nodes run again (they take a fraction of a second); the rest is kept
-        rules = from_records(cache["alone"]) + rule_results(store, [r for r in all_rules() if not r.alone])
+        rules = from_records(cache["alone"]) + rule_results(store, _rules(alone=False))
         return report(from_records(cache["results"]) + describe(rules, _graph_of(store, {r.focus for r in rules})),
                       "no graph changed since the last report")
     old_subjects = {s for g in changed for s in cache["subjects"].get(g, [])}
@@ -86,8 +87,8 @@ def revalidate(store: Store, full: bool = False) -> Report:
         return _full(store, digests)
     # The rules that check each node alone run on the nodes checked again; the others in full.
     alone = [r for r in from_records(cache["alone"]) if r.focus not in focus] + rule_results(
-        store, [r for r in all_rules() if r.alone], focus)
-    rules = alone + rule_results(store, [r for r in all_rules() if not r.alone])
+        store, _rules(alone=True), focus)
+    rules = alone + rule_results(store, _rules(alone=False))
     data = _graph_of(store, focus | {r.focus for r in rules})
     results = [r for r in from_records(cache["results"]) if r.focus not in focus] + core_results(data, focus)
     for g in changed:
@@ -111,6 +112,11 @@ def _key() -> str:
     for path in sorted(SHAPES_DIR.glob("*.ttl")):
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _rules(alone: bool) -> list[Rule]:
+    """The SPARQL rules that check each node alone (shapes:checksEachNodeAlone), or the others."""
+    return [r for r in all_rules() if r.alone == alone]
 
 
 def _rules_in(path: Path) -> list[Result]:
@@ -148,7 +154,7 @@ def _full(store: Store, digests: dict[str, str] | None) -> Report:
             "subjects": {g: sorted(ss) for g, ss in subjects.items()},
             "types": {s: sorted(ts) for s, ts in types.items()},
             "results": [asdict(r) for r in core],
-            "alone": [asdict(r) for r in rule_found if r.shape in {x.shape for x in all_rules() if x.alone}],
+            "alone": [asdict(r) for r in rule_found if r.shape in {x.shape for x in _rules(alone=True)}],
         })
     return report(core + describe(rule_found, data))
 

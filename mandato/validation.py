@@ -29,7 +29,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from mandato.namespaces import MDO, ONTOLOGY_GRAPH
+from mandato.namespaces import BASE, MDO, ONTOLOGY_GRAPH
 from mandato.packaged import ontology_graph, shapes_graph
 from mandato.provenance import SOURCE_PREFIX, STATEMENT_PREFIX, is_provenance_node
 from mandato.remote import RemoteStore
@@ -221,9 +221,8 @@ def _messages(g: Graph, node: Node) -> dict[str, str]:
 
 # -- SPARQL-based constraints: in the store --------------------------------------------------------
 
-TARGETS = "SELECT DISTINCT ?this WHERE {"  # the start of a rule's targets, in its query
 GROUP_START = re.compile(r"\b(?:WHERE|MINUS)\s*\{", re.IGNORECASE)
-ALONE = URIRef("https://w3id.org/mandato/shapes#checksEachNodeAlone")
+ALONE = URIRef(BASE + "shapes#checksEachNodeAlone")
 
 
 @dataclass(frozen=True)
@@ -254,7 +253,7 @@ def rules() -> list[Rule]:
         targets = " ".join(sorted({f"<{c}>" for t in shapes.objects(shape, SH.targetClass)
                                    for c in ontology_graph().transitive_subjects(RDFS.subClassOf, t)}))
         # $this and ?this are one variable in SPARQL: the constraint's query joins its targets.
-        query = (f"{prefixes}SELECT * WHERE {{ {{ {TARGETS} VALUES ?class {{ {targets} }} "
+        query = (f"{prefixes}SELECT * WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ VALUES ?class {{ {targets} }} "
                  f"?this a ?class }} }} {{ {shapes.value(constraint, SH.select)} }} }}")
         severity = shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
         messages = tuple(sorted((m.language or "en", str(m)) for m in shapes.objects(constraint, SH.message)
