@@ -185,16 +185,21 @@ SRJ = "application/sparql-results+json"
 
 
 def wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> tuple[float, int]:
-    """Requests per second of ``url`` under wrk (2 threads, 32 connections), and its errors
-    (socket errors and answers other than 2xx or 3xx)."""
+    """Answers per second of ``url`` under wrk (2 threads, 32 connections), counting only the
+    answers that are not errors, and the errors (socket errors and answers other than 2xx or 3xx,
+    such as a 429 of the SPARQL endpoint's fair share per client)."""
     cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s"]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     w = subprocess.run([*cmd, url], capture_output=True, text=True)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", w.stdout)
+    total = re.search(r"(\d+) requests in", w.stdout)
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", w.stdout))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", w.stdout)
-    return float(rps.group(1)) if rps else 0.0, errors + (int(non2xx.group(1)) if non2xx else 0)
+    errors += int(non2xx.group(1)) if non2xx else 0
+    if not rps or not total or not int(total.group(1)):
+        return 0.0, errors
+    return float(rps.group(1)) * max(0, int(total.group(1)) - errors) / int(total.group(1)), errors
 
 
 def answering(url: str, process: subprocess.Popen, what: str) -> float:
@@ -430,17 +435,22 @@ def bench(size: str, args: argparse.Namespace, work: Path) -> list[str]:
         lines += ["", f"pySHACL on an rdflib graph of the same data did not finish in {args.peer_cap} s."]
     if "wrk" in served and peer_rps:
         goals += [
-            (f"`{THROUGHPUT_QUERY}` uncached over HTTP, requests/s", served["wrk_uncached"][0], "", peer_rps[0],
+            (f"`{THROUGHPUT_QUERY}` uncached over HTTP, answers/s", served["wrk_uncached"][0], "", peer_rps[0],
              "`oxigraph serve-read-only`, same text", True),
-            ("the same text on `/sparql`, requests/s", served["wrk_sparql"][0], "", peer_rps[0],
+            ("the same text on `/sparql`, answers/s", served["wrk_sparql"][0], "", peer_rps[0],
              "`oxigraph serve-read-only`, same text", True),
-            (f"`{THROUGHPUT_QUERY}` cached, requests/s", served["wrk"][0], "", 2000.0, "limit", True),
+            (f"`{THROUGHPUT_QUERY}` cached, answers/s", served["wrk"][0], "", 2000.0, "limit", True),
         ]
     lines += ["", "| goal (issue 15) | mandato | peer or limit | ratio |", "|---|---|---|---|"]
     for figure, mine, which, theirs, peer, higher in goals:
         share = mine / theirs if higher else theirs / mine  # ≥ 1 is as good as the peer or the limit
         lines.append(f"| {figure}{' ' + which if which else ''} | {mine:,.1f} | {peer}: {theirs:,.1f} "
                      f"| {share:,.2f} |")
+    if "wrk" in served and peer_rps:
+        lines += ["", "Requests per second count answers without error; errors under wrk: "
+                  f"`{THROUGHPUT_QUERY}` cached {served['wrk'][1]}, uncached {served['wrk_uncached'][1]}, "
+                  f"on `/sparql` {served['wrk_sparql'][1]} (a 429 is the endpoint's fair share per client: wrk is "
+                  f"one client), `oxigraph serve-read-only` {peer_rps[1]}."]
     return [*lines, ""]
 
 
