@@ -386,7 +386,7 @@ def reconcile(store: Store | None, graphs: dict[str, bytes], reports: list[Sourc
                                  [*kept_facts, *(s for r in reports for s in r.stated)])
     graphs[str(RECONCILED_GRAPH)] = serialized(str(RECONCILED_GRAPH), graph)
     return SourceReport(Source("reconciled", Path("reconciled"), "treaty actions reconciled across sources", []),
-                        len(graph), 0, findings)
+                        len(graph), len(set(graph.subjects(MDO.reconciledFrom, None))), findings)
 
 
 def ingest(store: Store, sources: list[Source], progress: Callable[[str], None] | None = None) -> list[SourceReport]:

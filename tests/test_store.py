@@ -12,7 +12,7 @@ import pytest
 import yaml
 from rdflib import Dataset
 
-from conftest import same_dataset
+from conftest import TREATY_ACTIONS, same_dataset
 from mandato.namespaces import ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.packaged import CORPUS_DIR
 from mandato.pipeline import SOURCES_PER_WORKER, ingest, load_manifest
@@ -84,7 +84,7 @@ def test_ingest_command_prints_counts_and_findings(cli, tmp_path: Path):
     assert code == 0
     assert "corett-plan-estrategico-2018-2027: " in out and "142 treaty actions, " in out
     assert "pe-plan-nacional-trata-2017-2021: " in out and "3 treaty actions, 5 findings" in out
-    assert "reconciled: " in out  # the treaty actions' values across sources
+    assert "reconciled: " in out and f"{TREATY_ACTIONS} treaty actions, " in out  # every act, reconciled
     assert "[5/5] read" in err  # progress
     assert "finding in corett-plan-estrategico-2018-2027, line 539" in err and "[duplicate-row]" in err
     assert "finding in corett-plan-estrategico-2018-2027, line 74" in err  # from the reference data
