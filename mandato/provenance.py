@@ -187,7 +187,8 @@ _CITATION = re.compile(re.escape(SOURCE_PREFIX) + r"[^/]+/")
 
 
 def is_provenance_node(iri: str) -> bool:
-    """A statement node or a citation: the provenance of statements, not a node of the domain."""
+    """A statement node or a citation: the provenance of statements, not a node of the domain
+    (mandato.validation.DOMAIN_QUADS says the same in SPARQL)."""
     return iri.startswith(STATEMENT_PREFIX) or _CITATION.match(iri) is not None
 
 
