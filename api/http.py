@@ -47,7 +47,7 @@ class Settings:
     base_url: str = field(default_factory=lambda: os.environ.get("MANDATO_BASE_URL", "http://127.0.0.1:8000"))
     # Origins whose pages may call the read-only endpoints (CORS); "*" for any.
     cors_origins: list[str] = field(default_factory=lambda: _env_list("MANDATO_CORS_ORIGINS", "*"))
-    # Hosts a client's query may call with SERVICE; none by default (api.query_text).
+    # Hosts a client's query may call with SERVICE; none by default (mandato.query_text).
     service_hosts: list[str] = field(default_factory=lambda: _env_list("MANDATO_SPARQL_SERVICE_HOSTS", ""))
 
 

@@ -48,7 +48,7 @@ import pyoxigraph as ox
 from mandato.errors import MandatoError
 from mandato.processes import die_with_parent
 from mandato.results import Boolean, Table, Triples, render
-from mandato.store import merged, query_store
+from mandato.store import Dataset, merged, query_store
 
 GENERAL_NICE, FAST_NICE = 10, 5  # added to the server's niceness: workers yield the CPU to it
 SLOW_SHAPES = 4096  # shapes of queries seen to be slow, kept (least recently seen out first)
@@ -83,6 +83,17 @@ class QueryTooLarge(MandatoError):
     status = 400
 
 
+@dataclass(frozen=True)
+class Ask:
+    """One query as a worker runs it: its text, the format of its answer, the dataset the request
+    names (None: the query's own, else the merge of the named graphs) and the base of its IRIs."""
+
+    text: str
+    fmt: str
+    dataset: Dataset | None = None
+    base: str | None = None
+
+
 class QueryRejected(MandatoError):
     status = 400
 
@@ -106,8 +117,9 @@ def _size(term: Any) -> int:
     return 0 if term is None else len(term.value)
 
 
-def _evaluate(store: ox.Store, text: str, fmt: str, max_rows: int, max_bytes: int, is_merged: bool) -> bytes:
-    result = query_store(store, text, is_merged)
+def _evaluate(store: ox.Store, ask: Ask, max_rows: int, max_bytes: int, is_merged: bool) -> bytes:
+    result = query_store(store, ask.text, is_merged, ask.dataset, ask.base)
+    fmt = ask.fmt
     size = 0
     if isinstance(result, ox.QueryBoolean):
         return render(Boolean(bool(result)), fmt)
@@ -141,11 +153,11 @@ def _worker(conn: Connection, path: str, nice: int) -> None:
     conn.send(("ready",))
     while True:
         try:
-            text, fmt, max_rows, max_bytes = conn.recv()
+            ask, max_rows, max_bytes = conn.recv()
         except EOFError:
             return
         try:
-            conn.send(("ok", _evaluate(store, text, fmt, max_rows, max_bytes, is_merged)))
+            conn.send(("ok", _evaluate(store, ask, max_rows, max_bytes, is_merged)))
         except MandatoError as exc:
             conn.send(("error", (exc.status, str(exc))))
         except SyntaxError as exc:
@@ -372,8 +384,11 @@ class QueryPool:
 
     # -- answering -----------------------------------------------------------------------------
 
-    async def answer(self, text: str, fmt: str, client: str = "-") -> bytes:
-        """The query's answer rendered in ``fmt`` (a writer of :func:`mandato.results.render`)."""
+    async def answer(self, text: str, fmt: str, client: str = "-", dataset: Dataset | None = None,
+                     base: str | None = None) -> bytes:
+        """The query's answer rendered in ``fmt`` (a writer of :func:`mandato.results.render`), over
+        ``dataset`` if the request names one, relative IRIs resolved against ``base``."""
+        ask = Ask(text, fmt, dataset, base)
         self._attach()
         assert self._loop is not None
         if refused := self.refusal(client):
@@ -389,7 +404,7 @@ class QueryPool:
                     budget = min(budget, self.fast_limit)
                 self._running[client] = self._running.get(client, 0) + 1
                 try:
-                    return await self._run(handle, text, fmt, budget)
+                    return await self._run(handle, ask, budget)
                 except _Overtime:
                     if handle.lane == "fast" and time.monotonic() < deadline:
                         self._slow[key] = None  # not for the fast lane: wait for a general worker
@@ -408,13 +423,13 @@ class QueryPool:
                 self._pending.pop(client)
                 self._running.pop(client, None)
 
-    async def _run(self, handle: _Handle, text: str, fmt: str, budget: float) -> bytes:
+    async def _run(self, handle: _Handle, ask: Ask, budget: float) -> bytes:
         assert self._loop is not None
         done = False
         ready = asyncio.Event()
         fd = handle.conn.fileno()
         try:
-            handle.conn.send((text, fmt, self.max_rows, self.max_bytes))
+            handle.conn.send((ask, self.max_rows, self.max_bytes))
             self._loop.add_reader(fd, ready.set)
             stop = time.monotonic() + budget
             while not ready.is_set():

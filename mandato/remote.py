@@ -33,6 +33,7 @@ from rdflib import Graph, Literal, URIRef
 from mandato.catalogue import inject_values
 from mandato.errors import MandatoError
 from mandato.results import Boolean, Queryable, Result, Table, Triples, serialized
+from mandato.store import Dataset
 from mandato.terms import to_sparql
 
 TRANSIENT = {502, 503, 504}
@@ -122,8 +123,9 @@ class RemoteStore(Queryable):
 
         return self._retrying(f"{method} request", url, attempt)
 
-    def run(self, sparql: str) -> Result:
-        """Run a query through SPARQLWrapper and parse the whole answer."""
+    def run(self, sparql: str, dataset: Dataset | None = None) -> Result:
+        """Run a query through SPARQLWrapper (over ``dataset`` if given: the protocol's
+        ``default-graph-uri`` and ``named-graph-uri``) and parse the whole answer."""
         from SPARQLWrapper import POST, SPARQLWrapper  # imported when a remote store is queried
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -139,6 +141,11 @@ class RemoteStore(Queryable):
             client.addCustomHttpHeader(name, value)
         if auth:
             client.setCredentials(*auth)
+        if dataset is not None:
+            for name in dataset.default:
+                client.addDefaultGraph(name)
+            for name in dataset.named:
+                client.addNamedGraph(name)
         graph = client.queryType in ("CONSTRUCT", "DESCRIBE")
         client.addCustomHttpHeader("Accept", "application/n-triples" if graph else "application/sparql-results+json")
 
@@ -287,23 +294,25 @@ class RemoteRunner:
         self.store = RemoteStore(replace(store.endpoint, timeout=timeout, retries=0))
         self.max_rows, self.max_bytes = max_rows, max_bytes
 
-    def run(self, text: str) -> Result:
+    def run(self, text: str, dataset: Dataset | None = None, base: str | None = None) -> Result:
         from mandato.query_pool import check_size
 
-        result = self.store.run(text)
+        # The remote store would resolve the query's relative IRIs against its own address.
+        result = self.store.run(f"BASE <{base}>\n{text}" if base else text, dataset)
         size = len(result.rows) if isinstance(result, Table) else len(result.triples) \
             if isinstance(result, Triples) else 0
         check_size(size, self.max_rows)
         return result
 
-    async def answer(self, text: str, fmt: str, client: str = "-") -> bytes:
+    async def answer(self, text: str, fmt: str, client: str = "-", dataset: Dataset | None = None,
+                     base: str | None = None) -> bytes:
         """The answer rendered in ``fmt``, as :meth:`mandato.query_pool.QueryPool.answer` gives it."""
         from starlette.concurrency import run_in_threadpool
 
         from mandato.query_pool import check_bytes
         from mandato.results import render
 
-        body = render(await run_in_threadpool(self.run, text), fmt)
+        body = render(await run_in_threadpool(self.run, text, dataset, base), fmt)
         check_bytes(len(body), self.max_bytes)
         return body
 

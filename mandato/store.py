@@ -28,6 +28,7 @@ import os
 import shutil
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from mandato.errors import StoreError
+from mandato.query_text import names_dataset
 from mandato.results import Boolean, Queryable, Result, Triples, from_solutions, serialized
 
 DEFAULT_STORE = "mandato-store"
@@ -50,10 +52,25 @@ def merged(store: ox.Store) -> bool:
     return bool(store.query("ASK { ?s ?p ?o }"))
 
 
-def query_store(store: ox.Store, sparql: str, is_merged: bool) -> Any:
-    """A query over the merge of the named graphs: the default graph where it is kept, else
-    Oxigraph's union (a bag)."""
-    return store.query(sparql) if is_merged else store.query(sparql, use_default_graph_as_union=True)
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request names (SPARQL 1.1 Protocol ``default-graph-uri`` and
+    ``named-graph-uri``): it replaces the query's own ``FROM`` and ``FROM NAMED``."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+
+def query_store(store: ox.Store, sparql: str, is_merged: bool, dataset: Dataset | None = None,
+                base: str | None = None) -> Any:
+    """A query over the merge of the named graphs (the default graph where it is kept, else
+    Oxigraph's union, a bag), unless the request or the query names its dataset."""
+    if dataset is not None:
+        return store.query(sparql, base_iri=base, default_graph=[ox.NamedNode(g) for g in dataset.default],
+                           named_graphs=[ox.NamedNode(g) for g in dataset.named])
+    if is_merged or names_dataset(sparql):
+        return store.query(sparql, base_iri=base)
+    return store.query(sparql, base_iri=base, use_default_graph_as_union=True)
 
 
 def store_path(option: str | None = None) -> Path:

@@ -19,6 +19,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from mandato.cli import main
 from mandato.pipeline import ingest, load_manifest
+from mandato.remote import Endpoint
 from mandato.store import Store
 
 HERE = Path(__file__).parent
@@ -94,11 +95,13 @@ MANDATO = str(Path(sys.executable).parent / "mandato")
 
 
 @contextmanager
-def served(store: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real `mandato serve` on ``store`` at a free port, answering before this yields (base URL,
-    process); stopped with SIGTERM after, and no worker of it may be left behind."""
+def served(store: Path | str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real `mandato serve` on ``store`` (a directory, or the URL of a remote SPARQL endpoint)
+    at a free port, answering before this yields (base URL, process); stopped with SIGTERM after,
+    and no worker of it may be left behind."""
     port = free_port()
-    proc = subprocess.Popen([MANDATO, "--store", str(store), "serve", "--port", str(port)],
+    option = "--endpoint" if str(store).startswith("http") else "--store"
+    proc = subprocess.Popen([MANDATO, option, str(store), "serve", "--port", str(port)],
                             env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -122,3 +125,40 @@ def served(store: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str
                 break
             time.sleep(0.1)
         assert not left, [Path(f"/proc/{w}/cmdline").read_bytes() for w in left]
+
+
+OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
+
+
+class OxigraphServer:
+    """`oxigraph serve --union-default-graph` on a free port, with its data in ``location``."""
+
+    def __init__(self, location: Path):
+        self.location = location
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> OxigraphServer:
+        self.proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(self.location), "--bind",
+                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                httpx.get(self.base + "/query", params={"query": "ASK {}"}, timeout=1)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("oxigraph serve did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
+
+    def endpoint(self, graph_store: bool = True) -> Endpoint:
+        return Endpoint(self.base + "/query", self.base + "/update", self.base + "/store" if graph_store else None,
+                        timeout=10, retries=2, backoff=0.1)

@@ -3,9 +3,9 @@ every operation, valid and hostile, get the statuses, media types and bodies the
 documents; valid requests are accepted, invalid ones refused, never a server error.
 
 Values JSON Schema cannot describe are generated from what they mean: a ``sparql-query`` is a
-query of each form, a ``mandato-<kind>`` parameter names something of that kind the data holds
-(by IRI or by a name that resolves to it alone). The one exception to the default expectations is
-in ``schemathesis.toml``, with its reason.
+query of each form, an ``iri`` a named graph of the dataset, a ``mandato-<kind>`` parameter names
+something of that kind the data holds (by IRI or by a name that resolves to it alone). The one
+exception to the default expectations is in ``schemathesis.toml``, with its reason.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def resolvable(store: Store, kind: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def api_schema(corpus_store: Store):
-    formats = {"sparql-query": QUERIES, **{f"mandato-{k}": resolvable(corpus_store, k) for k in ENTITY_CLASSES}}
+    formats = {"sparql-query": QUERIES, "iri": corpus_store.named_graphs(),
+               **{f"mandato-{k}": resolvable(corpus_store, k) for k in ENTITY_CLASSES}}
     for name, values in formats.items():
         assert values, name
         schemathesis.openapi.format(name, st.sampled_from(values))

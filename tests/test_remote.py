@@ -5,55 +5,16 @@ saved query must return exactly the same rows remotely as embedded."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import httpx
 import pytest
 
+from conftest import OxigraphServer
 from mandato.catalogue import load_catalogue, run
 from mandato.errors import ParameterError
 from mandato.remote import Endpoint, RemoteError, RemoteStore, push
 from mandato.results import Table
 from mandato.store import Store
-
-OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
-
-
-class OxigraphServer:
-    """`oxigraph serve --union-default-graph` on a free port, with its data in ``location``."""
-
-    def __init__(self, location: Path):
-        self.location = location
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> OxigraphServer:
-        self.proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(self.location), "--bind",
-                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                httpx.get(self.base + "/query", params={"query": "ASK {}"}, timeout=1)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("oxigraph serve did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-
-    def endpoint(self, graph_store: bool = True) -> Endpoint:
-        return Endpoint(self.base + "/query", self.base + "/update", self.base + "/store" if graph_store else None,
-                        timeout=10, retries=2, backoff=0.1)
 
 
 @pytest.fixture

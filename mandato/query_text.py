@@ -1,5 +1,6 @@
 """What the SPARQL endpoint reads from a query's text before running it: its form (to choose the
-answer's format first, without evaluating anything) and its federated calls.
+answer's format first, without evaluating anything), whether it names its own dataset (``FROM``,
+``FROM NAMED``), and its federated calls.
 
 Federated queries on a public endpoint: ``SERVICE`` is refused unless the operator allows its host.
 
@@ -67,6 +68,11 @@ def query_form(text: str) -> str | None:
     if i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].upper() in FORMS:
         return tokens[i][1].lower()
     return None
+
+
+def names_dataset(text: str) -> bool:
+    """Whether the query names its RDF dataset (``FROM`` or ``FROM NAMED``, SPARQL 1.1 §13.2)."""
+    return any(kind == "word" and value.upper() == "FROM" for kind, value in _tokens(text))
 
 
 def check_federation(text: str, allowed_hosts: Collection[str] = ()) -> None:
