@@ -32,7 +32,7 @@ from mandato.remote import RemoteRunner, RemoteStore
 from mandato.search import warm
 from mandato.store import Store
 
-from . import linked_data, pages, queries, sparql
+from . import linked_data, openrefine, pages, queries, sparql
 from .cache import AnswerCache
 from .http import Settings, error_body, error_response, error_responses
 from .middleware import Guard
@@ -120,14 +120,15 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
         return {"name": "mandato", "version": __version__, "dataset_version": version, "links": {
             "queries": f"{base}/queries", "sparql": f"{base}/sparql", "dataset": f"{base}/dataset",
             "void": f"{base}/dataset/void", "ontology": f"{base}/ontology", "context": f"{base}/context.jsonld",
-            "validation": f"{base}/validation", "openapi": f"{base}/docs"}}
+            "validation": f"{base}/validation", "reconcile": f"{base}/reconcile", "openapi": f"{base}/docs"}}
 
     # The embedded store cannot change while served: its answers are kept. A remote one may change.
     app.state.answer_cache = AnswerCache(settings.cache_bytes) if isinstance(store, Store) else None
     base = settings.base_url.rstrip("/")
     routers = [queries.router(store, app.state.answer_cache),
                sparql.router(pool, store, settings.service_hosts, base, people),
-               linked_data.router(store, version, base, people), pages.router(people)]
+               linked_data.router(store, version, base, people), pages.router(people),
+               openrefine.router(store, base)]
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

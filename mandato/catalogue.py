@@ -4,10 +4,12 @@ Each file is valid SPARQL whose ``#+`` comment lines hold a YAML header (the grl
 ``summary`` (required), ``description``, ``tags``, ``params`` (each with ``type``, ``required``,
 ``default``, ``example``, ``description``, ``var``, the query variable it binds, and for type
 ``choice`` its ``choices``), an optional ``pivot`` that turns long rows into one column per
-value, and ``scans``: the predicates (or paths) Oxigraph's plan of the query reads whole, each
+value, ``scans``: the predicates (or paths) Oxigraph's plan of the query reads whole, each
 with the reason in a comment; a test fails on a whole read the header does not list
-(tests/test_query_plans.py). Every file is parsed when the catalogue loads; a broken one stops
-start-up with a message naming the file.
+(tests/test_query_plans.py), and ``differs_on``: the remote engines known to answer the query
+with other rows than the embedded store, each with what it gets wrong; the query is refused on
+them with that reason (tests/test_virtuoso.py checks that each deviation still holds). Every file
+is parsed when the catalogue loads; a broken one stops start-up with a message naming the file.
 
 Parameters are bound as RDF terms in a ``VALUES`` clause placed at the start of every ``WHERE``
 group, the top-level one and those of subqueries, so every filter sees them and a subquery works
@@ -27,7 +29,7 @@ import pyoxigraph as ox
 import yaml
 from rdflib import Literal, URIRef
 
-from mandato.errors import CatalogueError, ParameterError, UnknownName, UnknownQuery
+from mandato.errors import CatalogueError, EngineDiffers, ParameterError, UnknownName, UnknownQuery
 from mandato.packaged import QUERIES_DIR
 from mandato.resolve import NAMES_QUERY, Matcher, name_rows
 from mandato.results import Boolean, Result, Table
@@ -49,6 +51,7 @@ class SavedQuery:
     path: Path | None = None
     graph: bool = False  # a CONSTRUCT or DESCRIBE query: it answers triples, not rows
     scans: list[str] = field(default_factory=list)  # what its plan reads whole, by design
+    differs_on: dict[str, str] = field(default_factory=dict)  # engine -> what it answers wrong
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -58,12 +61,18 @@ class SavedQuery:
                              [p.name for p in self.params])
 
 
-def inject_values(text: str, bindings: dict[str, URIRef | Literal]) -> str:
+def inject_values(text: str, bindings: dict[str, URIRef | Literal], pinned: bool = False) -> str:
+    """The query with each binding in a ``VALUES`` clause at the start of every ``WHERE`` group;
+    ``pinned``: and a ``FILTER(?var = value)`` beside it, the same rows in standard SPARQL, for
+    engines that do not take a ``VALUES`` binding as the start of a property path (Virtuoso 7
+    refuses ``?a mdo:partOf+ ?up`` then, or answers rows of other starts)."""
     if not bindings:
         return text
     if WHERE.search(text) is None:
         raise CatalogueError("a saved query has no WHERE group to bind parameters in")
     values = " ".join(f"VALUES ?{var} {{ {to_sparql(term)} }}" for var, term in bindings.items())
+    if pinned:
+        values += " " + " ".join(f"FILTER(?{var} = {to_sparql(term)})" for var, term in bindings.items())
     return WHERE.sub(lambda m: f"{m.group(0)}\n  {values}\n", text)
 
 
@@ -100,10 +109,15 @@ def parse_file(path: Path) -> SavedQuery:
                             default=None if spec.get("default") is None else str(spec["default"]),
                             example=None if spec.get("example") is None else str(spec["example"]),
                             description=spec.get("description", ""), choices=choices))
+    differs_on = meta.get("differs_on") or {}
+    if not isinstance(differs_on, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                   for k, v in differs_on.items()):
+        raise CatalogueError(f"{path.name}: `differs_on` maps an engine's name to what it answers wrong")
     return SavedQuery(name=path.stem, summary=meta["summary"].strip(), text=text,
                       description=(meta.get("description") or "").strip(), tags=meta.get("tags") or [],
                       params=params, pivot=meta.get("pivot"), path=path, graph=graph,
-                      scans=[str(s) for s in meta.get("scans") or []])
+                      scans=[str(s) for s in meta.get("scans") or []],
+                      differs_on={k.lower(): " ".join(v.split()) for k, v in differs_on.items()})
 
 
 @cache
@@ -217,7 +231,11 @@ def run(store: Any, name: str, args: dict[str, str] | None = None) -> Result:
 def execute(store: Any, query: SavedQuery, bindings: dict[str, URIRef | Literal], pivoted: bool = True) -> Result:
     """Run a saved query with its parameters already bound (:func:`bind`); ``pivoted=False``
     gives a pivoting query's long rows (a page links each cell to its resource)."""
-    result = store.run(inject_values(query.text, bindings))
+    if (engine := store.engine) in query.differs_on:
+        raise EngineDiffers(f"the saved query '{query.name}' is not run on {engine}, which answers it with other "
+                            f"rows than the embedded store ({query.differs_on[engine]}); run it on the embedded "
+                            "store or on Oxigraph server")
+    result = store.run(inject_values(query.text, bindings, pinned=store.pins_values))
     if isinstance(result, Table) and query.pivot and pivoted:
         return pivot(result, query.pivot)
     lang = next((bindings[p.var] for p in query.params if p.type == "lang" and p.var in bindings), None)

@@ -16,6 +16,8 @@ Saved queries expect the server to query the union of the named graphs by defaul
 
 from __future__ import annotations
 
+import hashlib
+import html
 import http.client
 import json
 import os
@@ -32,25 +34,29 @@ from rdflib import Graph, Literal, URIRef
 
 from mandato.catalogue import inject_values
 from mandato.errors import MandatoError
+from mandato.namespaces import GRAPH
 from mandato.results import Boolean, Queryable, Result, Table, Triples, serialized
 from mandato.store import Dataset
 from mandato.terms import to_sparql
 
 TRANSIENT = {502, 503, 504}
-GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
-COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-# The union of the named graphs, or one of them with ?g bound: no union default graph needed.
-GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+# mandato's graphs, not the store's own (Virtuoso keeps its system graphs beside them) or other data.
+OURS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH}"))'
+GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }} ORDER BY ?g"
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
+QUADS = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
 
 
 class RemoteError(MandatoError):
     status = 502
 
 
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")  # <p>, </h1>, <a href=...>; not <https://...>
+
+
 def _summary(text: str) -> str:
-    text = re.sub(r"<[^>]+>", " ", text)
-    return " ".join(text.split())[:200]
+    """A server's error text on one line, without HTML tags but with the IRIs it names."""
+    return " ".join(html.unescape(HTML_TAG.sub(" ", text)).split())[:300]
 
 
 @dataclass
@@ -70,24 +76,79 @@ class Endpoint:
         return cls(query, update or os.environ.get("MANDATO_UPDATE_ENDPOINT"),
                    graph_store or os.environ.get("MANDATO_GRAPH_STORE"))
 
-    def auth(self) -> tuple[dict[str, str], tuple[str, str] | None]:
+    def auth(self) -> tuple[dict[str, str], AnyAuth | None]:
         token = os.environ.get("MANDATO_ENDPOINT_TOKEN")
         if token:
             return {"Authorization": f"Bearer {token}"}, None
         user = os.environ.get("MANDATO_ENDPOINT_USER")
         if user:
-            return {}, (user, os.environ.get("MANDATO_ENDPOINT_PASSWORD", ""))
+            scheme = os.environ.get("MANDATO_ENDPOINT_AUTH", "any").strip().lower() or "any"
+            if scheme not in AnyAuth.SCHEMES:
+                raise MandatoError(f"MANDATO_ENDPOINT_AUTH must be one of {', '.join(AnyAuth.SCHEMES)}, not {scheme!r}")
+            return {}, AnyAuth(user, os.environ.get("MANDATO_ENDPOINT_PASSWORD", ""), scheme)
         return {}, None
+
+
+class AnyAuth(httpx.Auth):
+    """Basic or Digest authentication, as the server's challenge asks (curl's ``--anyauth``): the
+    first request to an address goes without credentials, so a password is never sent in clear
+    to a server that asks for Digest (Virtuoso's ``/sparql-auth``); the scheme is then kept for
+    that address. ``MANDATO_ENDPOINT_AUTH=basic`` (or ``digest``) uses that scheme from the first
+    request on, for servers that take Basic but challenge otherwise."""
+
+    SCHEMES = ("any", "basic", "digest")
+
+    def __init__(self, user: str, password: str, scheme: str = "any"):
+        self.user, self.password, self.scheme = user, password, scheme
+        self.basic = httpx.BasicAuth(user, password)
+        self.digest = httpx.DigestAuth(user, password)
+        self.schemes: dict[str, str] = {}  # address (without its query string) -> "basic" | "digest" | "none"
+
+    def wanted(self, where: str) -> str | None:
+        """The scheme for an address: the one set, else the one its challenge asked (None: not asked yet)."""
+        return self.scheme if self.scheme != "any" else self.schemes.get(where)
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        where = str(request.url.copy_with(query=None))
+        scheme = self.wanted(where)
+        if scheme == "basic":
+            yield from self.basic.auth_flow(request)
+            return
+        if scheme == "digest":
+            yield from self.digest.auth_flow(request)
+            return
+        response = yield request
+        challenge = response.headers.get("www-authenticate", "").lower()
+        if response.status_code != 401:
+            self.schemes[where] = "none"
+        elif challenge.startswith("digest"):
+            self.schemes[where] = "digest"
+            yield from self.digest.auth_flow(request)
+        elif challenge.startswith("basic"):
+            self.schemes[where] = "basic"
+            yield from self.basic.auth_flow(request)
 
 
 class RemoteStore(Queryable):
     """The store interface of :class:`mandato.store.Store` over a remote SPARQL endpoint."""
 
     path = None
+    pins_values = True  # saved queries' parameters also as FILTERs (mandato.catalogue.inject_values)
 
     def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
         self.matchers: dict[str, Any] = {}
+        self.headers, self.credentials = endpoint.auth()
+        self._engine: str | None = None
+
+    @property
+    def engine(self) -> str | None:  # type: ignore[override]
+        """The server's product in lower case ("virtuoso", "oxigraph"), from its Server header."""
+        if self._engine is None:
+            r = self._http("POST", self.endpoint.query, data={"query": "ASK {}"},
+                           headers={"Accept": "application/sparql-results+json"})
+            self._engine = r.headers.get("server", "").split("/")[0].split(" ")[0].strip().lower()
+        return self._engine or None
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -103,12 +164,12 @@ class RemoteStore(Queryable):
         raise RemoteError(f"{what} at {url} failed after {self.endpoint.retries + 1} tries: {problem}")
 
     def _http(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        headers, auth = self.endpoint.auth()
-        headers = {**headers, **kwargs.pop("headers", {})}
+        headers = {**self.headers, **kwargs.pop("headers", {})}
 
         def attempt() -> httpx.Response:
             try:
-                r = httpx.request(method, url, headers=headers, auth=auth, timeout=self.endpoint.timeout, **kwargs)
+                r = httpx.request(method, url, headers=headers, auth=self.credentials, timeout=self.endpoint.timeout,
+                                  **kwargs)
             except httpx.ConnectError as exc:
                 raise _Transient(f"cannot connect ({exc})") from None
             except httpx.TimeoutException:
@@ -126,33 +187,44 @@ class RemoteStore(Queryable):
     def run(self, sparql: str, dataset: Dataset | None = None) -> Result:
         """Run a query through SPARQLWrapper (over ``dataset`` if given: the protocol's
         ``default-graph-uri`` and ``named-graph-uri``) and parse the whole answer."""
-        from SPARQLWrapper import POST, SPARQLWrapper  # imported when a remote store is queried
+        from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, SPARQLWrapper  # imported when queried
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         url = self.endpoint.query
-        headers, auth = self.endpoint.auth()
         client = SPARQLWrapper(url)
         client.setMethod(POST)
         # Whole-line comments go: the endpoint does not need them, and SPARQLWrapper guesses the
         # query form from the text with them (a header saying "creates" read as CREATE, an update).
         client.setQuery("\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#")))
         client.setTimeout(int(self.endpoint.timeout))
-        for name, value in headers.items():
+        for name, value in self.headers.items():
             client.addCustomHttpHeader(name, value)
-        if auth:
-            client.setCredentials(*auth)
+        if self.credentials is not None:
+            scheme = self._scheme(url)
+            if scheme != "none":
+                client.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
+                client.setCredentials(self.credentials.user, self.credentials.password)
         if dataset is not None:
             for name in dataset.default:
                 client.addDefaultGraph(name)
             for name in dataset.named:
                 client.addNamedGraph(name)
         graph = client.queryType in ("CONSTRUCT", "DESCRIBE")
-        client.addCustomHttpHeader("Accept", "application/n-triples" if graph else "application/sparql-results+json")
+        # The answer's format by the Accept header alone: with a format= parameter as well (SPARQLWrapper's
+        # default), Virtuoso answers 406 when the two disagree. Graphs in N-Triples first: Virtuoso's
+        # Turtle writes a decimal with an integral value as a bare integer ("100"^^xsd:decimal as 100).
+        client.setOnlyConneg(True)
+        client.setReturnFormat(TURTLE if graph else JSON)
+        if graph:
+            client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+        media = ""
 
         def attempt() -> bytes:
+            nonlocal media
             try:
                 response = client.query().response
                 _check_complete(url, response.status, response.headers)
+                media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 return response.read()
             except http.client.HTTPException as exc:  # IncompleteRead: shorter than Content-Length
                 raise RemoteError(f"{url} sent an answer cut short ({type(exc).__name__}); nothing was kept") from None
@@ -168,10 +240,11 @@ class RemoteStore(Queryable):
 
         body = self._retrying("query", url, attempt)
         if graph:
+            rdf_format = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
             try:
-                return Triples(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+                return Triples(list(ox.parse(body, format=rdf_format)))
             except SyntaxError:
-                raise RemoteError(f"{url} sent an incomplete or broken N-Triples answer") from None
+                raise RemoteError(f"{url} sent an incomplete or broken {rdf_format.name} answer") from None
         try:
             data = json.loads(body)
         except ValueError:
@@ -180,11 +253,23 @@ class RemoteStore(Queryable):
             if "boolean" in data:
                 return Boolean(bool(data["boolean"]))
             columns = data["head"]["vars"]
+            if client.queryType == "ASK" and columns == ["__ASK_RETVAL"]:  # Virtuoso 7's JSON answer to ASK
+                held = data["results"]["bindings"]  # one row (1) when true, none when false
+                return Boolean(bool(held) and held[0]["__ASK_RETVAL"]["value"] not in ("0", "false"))
             rows = [[_term(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise RemoteError(f"{url} sent a SPARQL JSON answer that is not well-formed ({type(exc).__name__}: "
                               f"{str(exc)[:80]}); expected head.vars and results.bindings, each with a type") from None
         return Table(columns, rows)
+
+    def _scheme(self, url: str) -> str:
+        """How ``url`` wants credentials ("basic", "digest", or "none"), from its answer to a first
+        request without them (SPARQLWrapper needs to know before it sends)."""
+        assert self.credentials is not None
+        where = str(httpx.URL(url).copy_with(query=None))
+        if self.credentials.wanted(where) is None:
+            self._http("POST", url, data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+        return self.credentials.wanted(where) or "none"
 
     # -- the store interface --------------------------------------------------------------------
 
@@ -192,9 +277,10 @@ class RemoteStore(Queryable):
         return [str(r["g"]) for r in self.select(GRAPHS).records()]
 
     def graph(self, name: str) -> Graph:
-        triples = self.construct(inject_values(GRAPH_TRIPLES, {"g": URIRef(name)}))
+        """One named graph, read as its quads are (counted, page by page past a row cap: Virtuoso
+        cuts a CONSTRUCT at its cap without saying so)."""
         g = Graph()
-        g.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        g.parse(data=ox.serialize([q.triple for q in self.quads(name)], format=ox.RdfFormat.N_TRIPLES), format="nt")
         return g
 
     def __len__(self) -> int:
@@ -206,13 +292,19 @@ class RemoteStore(Queryable):
         an answer shorter than the count is an error, never a silently short dump."""
         bound: dict[str, URIRef | Literal] = {} if graph is None else {"g": URIRef(graph)}
         expected = int(self.select(inject_values(COUNT, bound) if bound else COUNT).records()[0]["n"] or 0)
-        rows: list[list[Any]] = self.select(inject_values(QUADS, bound) if bound else QUADS).rows
-        if len(rows) < expected and rows:  # capped: page through with the cap as the page size
-            page, rows = len(rows), []
+        quads = inject_values(QUADS, bound) if bound else QUADS
+        try:
+            rows: list[list[Any]] = self.select(quads).rows
+            page = len(rows) if len(rows) < expected else 0  # a cap the store did not announce
+        except Capped as capped:
+            rows, page = [], max(capped.rows - 1, 1)  # a page of exactly the cap is flagged too
+        if page:  # page through with the cap as the page size, in a stable order
+            rows = []
+            # The order inside a subquery, the pages outside: Virtuoso refuses a sorted page that
+            # ends past its MaxSortedTopRows (10,000), not a sorted subquery paged from outside.
+            ordered = "SELECT ?g ?s ?p ?o WHERE {{ {{ {} ORDER BY ?g ?s ?p ?o }} }} LIMIT {} OFFSET {}"
             while len(rows) < expected:
-                text = (inject_values(QUADS, bound) if bound else QUADS) + \
-                    f" ORDER BY ?g ?s ?p ?o LIMIT {page} OFFSET {len(rows)}"
-                chunk = self.select(text).rows
+                chunk = self.select(ordered.format(quads, page, len(rows))).rows
                 if not chunk:
                     break
                 rows += chunk
@@ -235,7 +327,11 @@ class RemoteStore(Queryable):
             return
         update_url = self.endpoint.update or self.endpoint.query
         graph = to_sparql(URIRef(name))  # refuses an IRI that could change the update's text
-        body = f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n".encode() + ntriples + b"\n} }"
+        # Blank nodes: INSERT DATA may hold them (SPARQL 1.1 Update §3.1.1), but Virtuoso refuses
+        # them there; a template with an empty WHERE makes the same fresh nodes on every store.
+        insert = "INSERT {" if b"_:" in ntriples else "INSERT DATA {"
+        where = b" WHERE {}" if b"_:" in ntriples else b""
+        body = f"DROP SILENT GRAPH {graph} ;\n{insert} GRAPH {graph} {{\n".encode() + ntriples + b"\n} }" + where
         self._http("POST", update_url, content=body, headers={"Content-Type": "application/sparql-update"})
 
 
@@ -244,13 +340,25 @@ class _Transient(Exception):
     """A failure worth another try."""
 
 
+class Capped(RemoteError):
+    """The store sent the first ``rows`` rows of the answer and said so (Virtuoso's row cap)."""
+
+    def __init__(self, message: str, rows: int):
+        super().__init__(message)
+        self.rows = rows
+
+
 def _check_complete(url: str, status: int, headers: Any) -> None:
     """A store's own signals of a partial answer: HTTP 206, Virtuoso's row cap and SQL state."""
     if status == 206 or headers.get("X-SPARQL-MaxRows") or headers.get("X-SQL-State"):
         signal = f"HTTP {status}" if status == 206 else ", ".join(
             f"{h}: {headers.get(h)}" for h in ("X-SPARQL-MaxRows", "X-SQL-State") if headers.get(h))
-        raise RemoteError(f"{url} sent a partial answer ({signal}): the store capped or cut it short; "
-                          "raise its limits (Virtuoso: ResultSetMaxRows, MaxQueryExecutionTime)")
+        message = (f"{url} sent a partial answer ({signal}): the store capped or cut it short; "
+                   "raise its limits (Virtuoso: ResultSetMaxRows, MaxQueryExecutionTime)")
+        cap = headers.get("X-SPARQL-MaxRows")
+        if status != 206 and cap and cap.isdigit() and not headers.get("X-SQL-State"):
+            raise Capped(message, int(cap))
+        raise RemoteError(message)
 
 
 def _term(b: dict[str, str] | None) -> Any:
@@ -262,12 +370,24 @@ def _term(b: dict[str, str] | None) -> Any:
     if kind == "uri":
         return ox.NamedNode(b["value"])
     if kind == "bnode":
-        return ox.BlankNode(b["value"])
+        return _blank(b["value"])
     if "xml:lang" in b:
         return ox.Literal(b["value"], language=b["xml:lang"])
     if "datatype" in b:
         return ox.Literal(b["value"], datatype=ox.NamedNode(b["datatype"]))
     return ox.Literal(b["value"])
+
+
+BLANK_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _blank(label: str) -> ox.BlankNode:
+    """A blank node of a store's answer. Labels that are not valid blank node names (Virtuoso's
+    ``nodeID://b10006``) become one, the same label always the same node, so pages of one answer
+    still join."""
+    if BLANK_ID.fullmatch(label) and not label.endswith("."):
+        return ox.BlankNode(label)
+    return ox.BlankNode("r" + hashlib.blake2b(label.encode(), digest_size=12).hexdigest())
 
 
 def push(local: Any, remote: RemoteStore, progress: Callable[[str], None] | None = None) -> list[tuple[str, int]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,10 +15,10 @@ import httpx
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from servers import free_port
 
 from mandato.cli import main
 from mandato.pipeline import ingest, load_manifest
-from mandato.remote import Endpoint
 from mandato.store import Store
 
 HERE = Path(__file__).parent
@@ -72,12 +71,6 @@ def cli(capsys: pytest.CaptureFixture[str]):
     return run
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def children(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
     out = []
@@ -125,40 +118,3 @@ def served(store: Path | str, env: dict[str, str] | None = None) -> Iterator[tup
                 break
             time.sleep(0.1)
         assert not left, [Path(f"/proc/{w}/cmdline").read_bytes() for w in left]
-
-
-OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
-
-
-class OxigraphServer:
-    """`oxigraph serve --union-default-graph` on a free port, with its data in ``location``."""
-
-    def __init__(self, location: Path):
-        self.location = location
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> OxigraphServer:
-        self.proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(self.location), "--bind",
-                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                httpx.get(self.base + "/query", params={"query": "ASK {}"}, timeout=1)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("oxigraph serve did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
-
-    def endpoint(self, graph_store: bool = True) -> Endpoint:
-        return Endpoint(self.base + "/query", self.base + "/update", self.base + "/store" if graph_store else None,
-                        timeout=10, retries=2, backoff=0.1)

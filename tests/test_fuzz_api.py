@@ -3,9 +3,10 @@ every operation, valid and hostile, get the statuses, media types and bodies the
 documents; valid requests are accepted, invalid ones refused, never a server error.
 
 Values JSON Schema cannot describe are generated from what they mean: a ``sparql-query`` is a
-query of each form, an ``iri`` a named graph of the dataset, a ``mandato-<kind>`` parameter names
-something of that kind the data holds (by IRI or by a name that resolves to it alone). The one
-exception to the default expectations is in ``schemathesis.toml``, with its reason.
+query of each form, an ``iri`` a named graph of the dataset, ``reconcile-queries`` and
+``reconcile-extend`` valid batches of the reconciliation API, a ``mandato-<kind>`` parameter names
+something of that kind the data holds (by IRI or by a name that resolves to it alone). The
+exceptions to the default expectations are in ``schemathesis.toml``, each with its reason.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ CONFIG = Path(__file__).parents[1] / "schemathesis.toml"
 QUERIES = ["ASK {}", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
            "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", "DESCRIBE <https://w3id.org/mandato/id/country/cr>"]
 
+RECONCILE_QUERIES = ['{"q0": {"query": "Rep. Dominicana"}}',
+                     '{"a": {"query": "Palermo", "type": "https://w3id.org/mandato/ontology#LegalInstrument", '
+                     '"limit": 3}, "b": {"query": "CONACOES"}}']
+EXTENDS = ['{"ids": ["country/do"], "properties": [{"id": "iso_alpha2"}, {"id": "wikidata"}]}',
+           '{"ids": ["country/hn", "country/pe"], "properties": [{"id": "consent_date", "settings": '
+           '{"instrument": "XVIII-12-a"}}]}']
 
 def resolvable(store: Store, kind: str) -> list[str]:
     """IRIs and names that resolve to exactly one thing of ``kind`` (a group: one with members)."""
@@ -52,6 +59,7 @@ def resolvable(store: Store, kind: str) -> list[str]:
 @pytest.fixture(scope="module")
 def api_schema(corpus_store: Store):
     formats = {"sparql-query": QUERIES, "iri": corpus_store.named_graphs(),
+               "reconcile-queries": RECONCILE_QUERIES, "reconcile-extend": EXTENDS,
                **{f"mandato-{k}": resolvable(corpus_store, k) for k in ENTITY_CLASSES}}
     for name, values in formats.items():
         assert values, name

@@ -8,8 +8,8 @@ import socket
 import time
 
 import pytest
+from servers import OxigraphServer
 
-from conftest import OxigraphServer
 from mandato.catalogue import load_catalogue, run
 from mandato.errors import ParameterError
 from mandato.remote import Endpoint, RemoteError, RemoteStore, push
