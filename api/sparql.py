@@ -64,14 +64,12 @@ def _lists(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 def format_named(values: list[str], offered: dict[str, str]) -> str | None:
     """Our name of the first ``format`` value that names an offered format (by our name, a client's
     alias or a media type); the first value when none does (406), None when there is none."""
+    media = {m: name for name, m in offered.items()}
     for value in values:
         v = value.strip().lower()
-        for name in (v, FORMAT_ALIASES.get(v)):
+        for name in (v, FORMAT_ALIASES.get(v), media.get(v)):
             if name in offered:
                 return name
-        media = {m: name for name, m in offered.items()}
-        if v in media:
-            return media[v]
     return values[0] if values else None
 
 

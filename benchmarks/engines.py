@@ -21,12 +21,11 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
-from servers import OxigraphServer, VirtuosoServer
-
 from mandato.catalogue import get, load_catalogue, run
 from mandato.errors import MandatoError
 from mandato.remote import RemoteStore, push
 from mandato.store import Store
+from servers import OxigraphServer, VirtuosoServer
 
 TIMEOUT = 30.0  # seconds a remote query may take
 

@@ -6,12 +6,16 @@ Store HTTP Protocol (``PUT …?graph=<iri>``, which replaces that graph atomical
 servers without it, through one SPARQL Update request per graph (``DROP SILENT GRAPH`` then
 ``INSERT DATA``). Transient failures (connection errors, time-outs, 502/503/504) are retried a
 bounded number of times with exponential back-off; every other failure is a clear error. Answers
-are parsed completely, so a truncated body is an error, never a partial result. Credentials come
+are parsed completely, so a truncated body is an error, never a partial result, and a store's own
+signals of a partial answer (a row cap, a query past its time) are errors too. Credentials come
 from the environment only: ``MANDATO_ENDPOINT_TOKEN`` (bearer) or ``MANDATO_ENDPOINT_USER`` and
-``MANDATO_ENDPOINT_PASSWORD`` (basic).
+``MANDATO_ENDPOINT_PASSWORD`` (Basic or Digest, as the server asks: :class:`AnyAuth`).
 
 Saved queries expect the server to query the union of the named graphs by default:
-``oxigraph serve --union-default-graph``, Fuseki's ``tdb2:unionDefaultGraph true``.
+``oxigraph serve --union-default-graph``, Fuseki's ``tdb2:unionDefaultGraph true``, Virtuoso as
+installed. Where an engine is known to answer a saved query otherwise, the query says so
+(``differs_on``, :mod:`mandato.catalogue`) and is refused there. docs/remote-stores.md says what
+each engine needs and what was measured.
 """
 
 from __future__ import annotations

@@ -15,11 +15,12 @@ import httpx
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from servers import free_port
 
+from mandato.catalogue import load_catalogue
 from mandato.cli import main
 from mandato.pipeline import ingest, load_manifest
 from mandato.store import Store
+from servers import free_port
 
 HERE = Path(__file__).parent
 REGEN = os.environ.get("MANDATO_REGEN_GOLDEN") == "1"
@@ -118,3 +119,14 @@ def served(store: Path | str, env: dict[str, str] | None = None) -> Iterator[tup
                 break
             time.sleep(0.1)
         assert not left, [Path(f"/proc/{w}/cmdline").read_bytes() for w in left]
+
+
+def saved_query_cases() -> list[tuple[str, dict[str, str]]]:
+    """Each saved query with its example parameters, and again in English where it takes ``lang``."""
+    out = []
+    for name, q in sorted(load_catalogue().items()):
+        example = {p.name: p.example for p in q.params if p.example and p.name != "lang"}
+        out.append((name, example))
+        if any(p.name == "lang" for p in q.params):
+            out.append((name, {**example, "lang": "en"}))
+    return out

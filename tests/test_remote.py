@@ -8,13 +8,14 @@ import socket
 import time
 
 import pytest
-from servers import OxigraphServer
 
-from mandato.catalogue import load_catalogue, run
+from conftest import saved_query_cases
+from mandato.catalogue import run
 from mandato.errors import ParameterError
 from mandato.remote import Endpoint, RemoteError, RemoteStore, push
 from mandato.results import Table
 from mandato.store import Store
+from servers import OxigraphServer
 
 
 @pytest.fixture
@@ -37,17 +38,7 @@ def records(result) -> list[dict]:
     return result.records()
 
 
-def cases() -> list[tuple[str, dict[str, str]]]:
-    out = []
-    for name, q in sorted(load_catalogue().items()):
-        example = {p.name: p.example for p in q.params if p.example and p.name != "lang"}
-        out.append((name, example))
-        if any(p.name == "lang" for p in q.params):
-            out.append((name, {**example, "lang": "en"}))
-    return out
-
-
-@pytest.mark.parametrize(("name", "args"), cases(), ids=lambda v: v if isinstance(v, str) else "-".join(v))
+@pytest.mark.parametrize(("name", "args"), saved_query_cases(), ids=lambda v: v if isinstance(v, str) else "-".join(v))
 def test_every_saved_query_is_the_same_remotely(pushed, corpus_store, name, args):
     local, remote = run(corpus_store, name, args), run(pushed, name, args)
     if isinstance(local, Table):

@@ -17,12 +17,12 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from servers import OxigraphServer
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from conftest import HERE, served
 from mandato.remote import RemoteStore, push
 from mandato.store import Store
+from servers import OxigraphServer
 
 SUITE = HERE / "inputs" / "w3c-sparql-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

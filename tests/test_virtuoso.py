@@ -13,14 +13,14 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib.compare import isomorphic
-from servers import OxigraphServer, VirtuosoServer
 
-from conftest import MANDATO, served
-from mandato.catalogue import bind, get, inject_values, load_catalogue, run
+from conftest import MANDATO, saved_query_cases, served
+from mandato.catalogue import bind, get, inject_values, run
 from mandato.errors import EngineDiffers, ParameterError
 from mandato.remote import RemoteError, RemoteStore, push
 from mandato.results import Table
 from mandato.store import Store
+from servers import OxigraphServer, VirtuosoServer
 
 CREDENTIALS = {"MANDATO_ENDPOINT_USER": VirtuosoServer.user, "MANDATO_ENDPOINT_PASSWORD": VirtuosoServer.password}
 
@@ -51,23 +51,13 @@ def engines(tmp_path_factory, virtuoso, corpus_store):
     oxigraph.stop()
 
 
-def cases() -> list[tuple[str, dict[str, str]]]:
-    out = []
-    for name, q in sorted(load_catalogue().items()):
-        example = {p.name: p.example for p in q.params if p.example and p.name != "lang"}
-        out.append((name, example))
-        if any(p.name == "lang" for p in q.params):
-            out.append((name, {**example, "lang": "en"}))
-    return out
-
-
 def answer(result) -> list | set:
     if isinstance(result, Table):
         return result.records()
     return {str(t) for t in result.triples}
 
 
-@pytest.mark.parametrize(("name", "args"), cases(), ids=lambda v: v if isinstance(v, str) else "-".join(v))
+@pytest.mark.parametrize(("name", "args"), saved_query_cases(), ids=lambda v: v if isinstance(v, str) else "-".join(v))
 def test_every_saved_query_is_the_same_on_both_servers(engines, corpus_store, name, args):
     """The same rows on each server, or, where a server is known to answer otherwise (the query's
     ``differs_on``), a refusal that says so, and proof that the server still answers otherwise."""
