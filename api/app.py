@@ -128,7 +128,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
     routers = [queries.router(store, app.state.answer_cache),
                sparql.router(pool, store, settings.service_hosts, base, people),
                linked_data.router(store, version, base, people), pages.router(people),
-               openrefine.router(store, base)]
+               openrefine.router(store, base, people)]
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -125,9 +125,12 @@ class Guard:
                 if message["status"] == 429:
                     await self._tarpit(client, message.get("headers", []))
                 own = message.get("headers", [])
-                # A page sets its own Content-Security-Policy (api.pages): it is kept.
-                if any(k.lower() == b"content-security-policy" for k, _ in own):
-                    out = [*own, *SECURITY_HEADERS]
+                # A page sets its own Content-Security-Policy (api.pages): it is kept, and where it
+                # lets other sites frame the page (a reconciliation preview), X-Frame-Options goes.
+                policy = next((v for k, v in own if k.lower() == b"content-security-policy"), None)
+                if policy is not None:
+                    framed = b"frame-ancestors *" in policy
+                    out = [*own, *(h for h in SECURITY_HEADERS if not (framed and h[0] == b"x-frame-options"))]
                 else:
                     out = [*own, *extra]
                 if scope["method"] == "GET":

@@ -12,11 +12,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from mandato import openrefine
 from mandato.openrefine import ReconcileError
 
 from .http import AnyStore, error_responses
+from .pages import Pages
 
 LANG = Query("es", description="the language of names: es or en", json_schema_extra={"enum": ["", "es", "en"]})
 QUERIES_DOC = ('a batch of queries as JSON, e.g. {"q0": {"query": "Rep. Dominicana", "type": '
@@ -37,7 +39,7 @@ def _lang(value: str | None) -> str:
     return "en" if value == "en" else "es"
 
 
-def router(store: AnyStore, base: str) -> APIRouter:
+def router(store: AnyStore, base: str, pages: Pages) -> APIRouter:
     r = APIRouter(tags=["reconciliation (OpenRefine)"])
     errors = error_responses(400)
 
@@ -84,6 +86,13 @@ def router(store: AnyStore, base: str) -> APIRouter:
     @r.get("/reconcile/suggest/property", summary="Properties whose names hold the text", responses=errors)
     def suggest_property(prefix: str = Query("", max_length=200), lang: str = LANG) -> dict[str, Any]:
         return openrefine.suggest_properties(prefix, _lang(lang))
+
+    @r.get("/reconcile/preview", summary="An entity's card, for a client to show in a frame", response_model=None,
+           responses={200: {"content": {"text/html": {}}}, **error_responses(404)})
+    def preview(request: Request, id: str = Query(..., min_length=1, max_length=500,
+                                                   description="an entity's id, e.g. country/do"),
+                lang: str = LANG) -> Response:
+        return pages.preview(request, openrefine.card(store, id, _lang(lang)))
 
     @r.get("/reconcile/properties", summary="The properties extend offers for a type", responses=errors)
     def properties(type: str | None = Query(None, json_schema_extra=TYPE_IDS),

@@ -41,6 +41,9 @@ TEXT: dict[str, dict[str, str]] = yaml.safe_load((HERE / "text.yaml").read_text(
 LANGS = tuple(TEXT)
 COOKIE = "mandato_lang"
 # Scripts only from the server; styles may be set by the chart library (it writes style attributes).
+# A reconciliation preview is shown in a frame of the client's page (OpenRefine's, on another origin).
+PREVIEW_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors *")
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HTML = {"html": "text/html"}
@@ -153,6 +156,16 @@ class Pages:
         return response
 
     # -- pages ---------------------------------------------------------------------------------
+
+    def preview(self, request: Request, card: Any) -> HTMLResponse:
+        """An entity's card for a reconciliation client's frame (:mod:`mandato.openrefine`): the
+        one page other sites may frame; it holds no form and no script."""
+        lang = "en" if request.query_params.get("lang") == "en" else "es"
+        response = self.templates.TemplateResponse(request, "preview.html", {"t": TEXT[lang], "lang": lang,
+                                                                              "card": card, "href": href})
+        response.headers["content-security-policy"] = PREVIEW_CSP
+        return response
+
 
     def home(self, request: Request, q: str | None) -> HTMLResponse:
         lang, _ = language(request)

@@ -19,7 +19,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from mandato.catalogue import inject_values, matcher
-from mandato.errors import MandatoError, ParameterError
+from mandato.errors import MandatoError, ParameterError, UnknownName
 from mandato.namespaces import ID, MDO, ORG, WD
 from mandato.resolve import Entry
 from mandato.terms import SAFE_IRI
@@ -114,7 +114,7 @@ def manifest(base: str, store: Any, lang: str) -> dict[str, Any]:
         "schemaSpace": str(MDO),
         "defaultTypes": [{"id": t, "name": names[t]} for t in TYPES],
         "view": {"url": f"{base}/id/{{{{id}}}}"},
-        "preview": {"url": f"{base}/id/{{{{id}}}}", "width": 600, "height": 400},
+        "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}&lang={lang}", "width": 420, "height": 220},
         "suggest": {
             "entity": {"service_url": base, "service_path": "/reconcile/suggest/entity"},
             "type": {"service_url": base, "service_path": "/reconcile/suggest/type"},
@@ -216,6 +216,39 @@ def suggest_properties(prefix: str, lang: str) -> dict[str, Any]:
     wanted = prefix.strip().lower()
     return {"result": [p for p in propose(None, lang)["properties"]
                        if wanted in p["name"].lower() or wanted in p["id"]]}
+
+
+@dataclass
+class Card:
+    """What a preview shows of an entity: its name, its types and the facts extend offers for them."""
+
+    iri: str
+    name: str
+    types: list[str]
+    facts: list[tuple[str, list[str]]]
+
+
+def card(store: Any, entity: str, lang: str) -> Card:
+    """The preview of one entity (by its id or IRI); an id the data does not hold is an error."""
+    iri = entity_iri(entity.strip())
+    if not _safe(iri):
+        raise UnknownName(f"no entity {entity[:200]!r}: an id is an IRI of the data after {ID}")
+    names = type_names(store, lang)
+    types, name = [], None
+    for t, m in _matchers(store, None):
+        if iri in m.entries:
+            types.append(t)
+            name = name or m.entries[iri].label_in(lang)
+    if not types:
+        raise UnknownName(f"the data holds no country, instrument, body or organisation {entity_id(iri)!r}")
+    facts = []
+    for pid, prop in PROPERTIES.items():
+        if pid.startswith("consent_") or not set(prop.types) & set(types):
+            continue
+        values = [v.get("name") or v.get("str") or "" for v in _values(store, prop, pid, [iri], {}, lang).get(iri, [])]
+        if values:
+            facts.append((prop.names.get(lang, prop.names["es"]), values))
+    return Card(iri, name or entity_id(iri), [names[t] for t in types], facts)
 
 
 def extend(store: Any, request: Any, lang: str) -> dict[str, Any]:

@@ -11,7 +11,9 @@ import csv
 import io
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -365,3 +367,38 @@ def test_search_ranks_an_exact_name_first_and_groups_by_kind(corpus_store):
     typing = search(corpus_store, "proto paler")  # words being typed
     assert PALERMO in {h.iri for h in typing["instrument"]}
     assert search(corpus_store, "   ") == {} and search(corpus_store, "qwertyzzz") == {}
+
+
+def test_a_reconciliation_preview_shows_in_another_sites_frame(browser, site):
+    """OpenRefine shows /reconcile's preview in a frame of its own page: that card may be framed
+    by another origin, and no other page may (frame-ancestors 'none')."""
+    base = site[0]
+    host = (f'<!doctype html><html lang="en"><title>partner</title><iframe id="card" title="card" width="420" '
+            f'height="220" src="{base}/reconcile/preview?id=country/do"></iframe><iframe id="page" title="page" '
+            f'src="{base}/id/country/do"></iframe></html>').encode()
+
+    class Partner(BaseHTTPRequestHandler):  # another origin: another port
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(host)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Partner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_port}/")
+        page.wait_for_load_state("networkidle")
+        assert page.frame_locator("#card").locator("h1").inner_text() == "República Dominicana"
+        # Refused: in that frame Chromium shows its own error ("127.0.0.1 is blocked"), not the page.
+        assert "República Dominicana" not in page.frame_locator("#page").locator("body").inner_text()
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "reconcile-preview-framed.png")
+    finally:
+        context.close()
+        server.shutdown()

@@ -155,3 +155,17 @@ def test_suggest_services(client):
 def test_bad_requests_say_what_is_wrong(client, fields, wanted):
     r = httpx.post(client.url, data=fields)
     assert r.status_code == 400 and wanted in r.json()["error"], r.text
+
+
+def test_the_preview_is_a_card_another_site_may_frame(client):
+    url = client.manifest["preview"]["url"].replace("{{id}}", "country/do")
+    r = httpx.get(url)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "República Dominicana" in r.text and "DOM" in r.text and "Q786" in r.text
+    assert "frame-ancestors *" in r.headers["content-security-policy"]
+    assert "x-frame-options" not in r.headers  # the one page other origins may frame
+    assert "<script" not in r.text and "<form" not in r.text
+    assert httpx.get(client.url.replace("/reconcile", "/id/country/do"),
+                     headers={"Accept": "text/html"}).headers["x-frame-options"] == "DENY"
+    missing = httpx.get(client.url + "/preview", params={"id": "country/zz"})
+    assert missing.status_code == 404 and "country/zz" in missing.json()["error"]

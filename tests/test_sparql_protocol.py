@@ -250,8 +250,9 @@ def test_sparqlwrapper_graph_formats(mandato_endpoint, fmt, rdflib_format):
     assert set(graph) == {(URIRef(DATA1), RDF.type, URIRef("http://xmlns.com/foaf/0.1/Document"))}
 
 
-def test_rdflib_sparqlstore_on_a_named_graph(mandato_endpoint):
-    graph = Graph(store=SPARQLStore(mandato_endpoint), identifier=URIRef(DATA2))
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore_on_a_named_graph(mandato_endpoint, method):
+    graph = Graph(store=SPARQLStore(mandato_endpoint, method=method), identifier=URIRef(DATA2))
     assert [str(s) for s, _, _ in graph] == [DATA2]
     assert len(graph) == 1
     assert [str(row[0]) for row in graph.query("SELECT ?s WHERE { ?s a ?t }")] == [DATA2]
