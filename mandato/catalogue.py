@@ -155,7 +155,7 @@ SELECT DISTINCT ?group ?label WHERE {
 }"""
 
 
-def _cached(store: Any, key: str, compute: Any) -> Any:
+def cached(store: Any, key: str, compute: Any) -> Any:
     """A fact about the store's data, kept with its name resolvers until the store changes."""
     if key not in store.matchers:
         store.matchers[key] = compute()
@@ -164,13 +164,13 @@ def _cached(store: Any, key: str, compute: Any) -> Any:
 
 def data_languages(store: Any) -> list[str]:
     """The languages the data holds labels in (``skos:prefLabel`` tags)."""
-    return _cached(store, "@languages", lambda: sorted(
+    return cached(store, "@languages", lambda: sorted(
         str(r["lang"]) for r in store.select(LANGUAGES_QUERY).records() if r["lang"]))
 
 
 def groups_with_members(store: Any) -> dict[str, str]:
     """The groups that have members recorded, IRI to Spanish label."""
-    return _cached(store, "@groups", lambda: {
+    return cached(store, "@groups", lambda: {
         str(r["group"]): str(r["label"] or r["group"]) for r in store.select(GROUPS_QUERY).records()})
 
 

@@ -7,8 +7,8 @@ Candidates come from the saved queries' resolver (:mod:`mandato.resolve`, the sa
 codes and forgiving matching as ``mandato query -p country=…``): a name the resolver resolves to
 one entity is that entity's ``match``; the others are ranked as the search box ranks them (an
 exact name, a name starting so, every word, words starting so). An entity's id is its IRI after
-``https://w3id.org/mandato/id/`` (the manifest's ``identifierSpace``), so ``view`` and ``preview``
-open its page on this server.
+``https://w3id.org/mandato/id/`` (the manifest's ``identifierSpace``), so ``view`` opens its page on
+this server; ``preview`` is a card of it (:func:`card`), the one page another site may frame.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from mandato.catalogue import inject_values, matcher
+from mandato.catalogue import cached, inject_values, matcher
 from mandato.errors import MandatoError, ParameterError, UnknownName
 from mandato.namespaces import ID, MDO, ORG, WD
 from mandato.resolve import Entry
@@ -36,7 +36,7 @@ SCORES = {0: 100.0, 1: 80.0, 2: 60.0, 3: 40.0}  # by the search box's rank (mand
 MAX_QUERIES = 100  # per request
 MAX_TEXT = 500  # characters of one query
 MAX_IDS = 1000  # entities of one extend request
-KIND = "https://w3id.org/mandato/id/treaty-action-kind/"
+ACTION_KINDS = "https://w3id.org/mandato/id/treaty-action-kind/"  # signature, ratification, …
 
 
 @dataclass(frozen=True)
@@ -60,21 +60,26 @@ PROPERTIES: dict[str, Property] = {
          "en": "date of consent to be bound (ratification, accession…)"},
         (str(MDO.Country), str(MDO.LegalInstrument)),
         "SELECT ?s ?value WHERE { ?act a mdo:TreatyAction ; mdo:instrument ?instrument ; mdo:party ?country ; "
-        f"mdo:actionKind ?kind ; mdo:actionDate ?value . FILTER(?kind != <{KIND}signature>) }}"),
+        f"mdo:actionKind ?kind ; mdo:actionDate ?value . FILTER(?kind != <{ACTION_KINDS}signature>) }}"),
     "consent_kind": Property(
         {"es": "forma del consentimiento en obligarse", "en": "how consent to be bound was given"},
         (str(MDO.Country), str(MDO.LegalInstrument)),
         "SELECT ?s ?value ?label WHERE { ?act a mdo:TreatyAction ; mdo:instrument ?instrument ; mdo:party ?country ; "
-        f"mdo:actionKind ?value . FILTER(?value != <{KIND}signature>) ?value skos:prefLabel ?label "
+        f"mdo:actionKind ?value . FILTER(?value != <{ACTION_KINDS}signature>) ?value skos:prefLabel ?label "
         "FILTER(lang(?label) = ?lang) }"),
 }
 # The settings of the consent properties: the other end of the act, by any name the resolver takes.
-SETTINGS = [
-    {"name": "instrument", "label": "Treaty (for a column of countries)", "type": "text", "default": "",
-     "help_text": "a treaty's name, short name or depositary id, e.g. Protocolo de Palermo, XVIII-12-a"},
-    {"name": "country", "label": "Country (for a column of treaties)", "type": "text", "default": "",
-     "help_text": "a country's name or ISO code, e.g. Rep. Dominicana, DO"},
-]
+SETTINGS = {
+    "es": [{"name": "instrument", "label": "Tratado (para una columna de países)", "type": "text", "default": "",
+            "help_text": "nombre, nombre corto o número de depositario de un tratado, p. ej. Protocolo de Palermo, "
+                         "XVIII-12-a"},
+           {"name": "country", "label": "País (para una columna de tratados)", "type": "text", "default": "",
+            "help_text": "nombre o código ISO de un país, p. ej. Rep. Dominicana, DO"}],
+    "en": [{"name": "instrument", "label": "Treaty (for a column of countries)", "type": "text", "default": "",
+            "help_text": "a treaty's name, short name or depositary id, e.g. Protocolo de Palermo, XVIII-12-a"},
+           {"name": "country", "label": "Country (for a column of treaties)", "type": "text", "default": "",
+            "help_text": "a country's name or ISO code, e.g. Rep. Dominicana, DO"}],
+}
 PREFIXES = """PREFIX mdo: <https://w3id.org/mandato/ontology#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -94,15 +99,21 @@ def entity_iri(value: str) -> str:
 
 
 def type_names(store: Any, lang: str) -> dict[str, str]:
-    """Each type's name from the ontology, in ``lang`` (else Spanish)."""
+    """Each type's name from the ontology, in ``lang`` (else Spanish); read once per store."""
     text = PREFIXES + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?type ?label WHERE { ?type rdfs:label ?label FILTER(lang(?label) = "es" || lang(?label) = ?lang) }"""
-    names: dict[str, str] = {}
-    for t in TYPES:
-        for r in store.select(inject_values(text, {"type": URIRef(t), "lang": Literal(lang)})).records():
-            if r["label"] and (t not in names or lang != "es"):
-                names[t] = r["label"]
-    return {t: names.get(t, t.rsplit("#", 1)[-1]) for t in TYPES}
+SELECT ?type ?label (LANG(?label) AS ?in) WHERE {
+  ?type rdfs:label ?label FILTER(lang(?label) = "es" || lang(?label) = ?lang)
+}"""
+
+    def read() -> dict[str, str]:
+        names = {}
+        for t in TYPES:
+            rows = store.select(inject_values(text, {"type": URIRef(t), "lang": Literal(lang)})).records()
+            best = sorted(rows, key=lambda r: r["in"] != lang)  # the language asked for first
+            names[t] = best[0]["label"] if best else t.rsplit("#", 1)[-1]
+        return names
+
+    return dict(cached(store, f"@reconcile-types-{lang}", read))
 
 
 def manifest(base: str, store: Any, lang: str) -> dict[str, Any]:
@@ -122,7 +133,7 @@ def manifest(base: str, store: Any, lang: str) -> dict[str, Any]:
         },
         "extend": {
             "propose_properties": {"service_url": base, "service_path": "/reconcile/properties"},
-            "property_settings": SETTINGS,
+            "property_settings": SETTINGS[lang],
         },
     }
 

@@ -88,6 +88,13 @@ def test_the_manifest(client):
     assert all(t["name"] for t in m["defaultTypes"])
     view = m["view"]["url"].replace("{{id}}", "country/do")
     assert httpx.get(view, headers={"Accept": "text/html"}).status_code == 200
+    english = conforms(client.get(client.url, lang="en"), "manifest")
+    assert {t["name"] for t in english["defaultTypes"]} == {"country", "legal instrument", "coordination body",
+                                                          "organisation"}
+    assert {t["name"] for t in m["defaultTypes"]} == {"país", "instrumento jurídico", "instancia de coordinación",
+                                                    "organización"}
+    assert english["extend"]["property_settings"][0]["label"].startswith("Treaty")
+    assert m["extend"]["property_settings"][0]["label"].startswith("Tratado")
 
 
 @pytest.mark.parametrize(("text", "type_", "expected"), [
