@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from mandato.catalogue import SavedQuery, bind, data_languages, execute, load_catalogue
 from mandato.errors import ParameterError
+from mandato.remote import RemoteStore
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
 from mandato.store import Store
 from mandato.terms import DATE, ENTITY_CLASSES, RESOURCE_PATTERN
@@ -50,7 +51,8 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
     for query in catalogue.values():
         r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache, languages), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
-                        responses=answers(offered(query), 400, 404, 406, 413, 414))
+                        responses=answers(offered(query), 400, 404, 406, 413, 414,
+                                          *((501, 502) if isinstance(store, RemoteStore) else ())))
     return r
 
 

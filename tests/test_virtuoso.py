@@ -171,3 +171,7 @@ def test_cli_and_server_over_virtuoso(engines, virtuoso, corpus_store):
         r = httpx.get(base + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
                       headers={"Accept": "application/sparql-results+json"})
         assert r.status_code == 200
+        refused = httpx.get(base + "/queries/resource", params={"resource": "https://w3id.org/mandato/id/country/cr"})
+        assert refused.status_code == 501 and "virtuoso" in refused.json()["error"]
+        documented = httpx.get(base + "/openapi.json").json()["paths"]["/queries/resource"]["get"]["responses"]
+        assert {"501", "502"} <= set(documented)
