@@ -21,6 +21,7 @@ from rdflib import Literal, URIRef
 from mandato.catalogue import cached, inject_values, matcher
 from mandato.errors import MandatoError, ParameterError, UnknownName
 from mandato.namespaces import ID, MDO, ORG, WD
+from mandato.normalise import normalise
 from mandato.resolve import Entry
 from mandato.terms import SAFE_IRI
 
@@ -156,6 +157,7 @@ def candidates(store: Any, query: dict[str, Any], lang: str) -> list[dict[str, A
         raise ReconcileError("'limit' must be a whole number from 1 to 100")
     if type_id is not None and not isinstance(type_id, str):
         raise ReconcileError("'type' must be one type id (see the manifest's defaultTypes)")
+    constraints = _constraints(query.get("properties"))
     names = type_names(store, lang)
     found: dict[str, dict[str, Any]] = {}
     for t, m in _matchers(store, type_id):
@@ -171,6 +173,13 @@ def candidates(store: Any, query: dict[str, Any], lang: str) -> list[dict[str, A
             hit["score"] = max(hit["score"], 100.0 if match else SCORES[rank])
             hit["match"] = hit["match"] or match
             hit["rank"] = min(hit["rank"], rank)
+    # A candidate whose facts contradict a property the query gives (an ISO code, a depositary id)
+    # is no match and scores lower; the facts are those extend gives.
+    for pid, wanted in constraints:
+        held = _values(store, PROPERTIES[pid], pid, [entity_iri(h["id"]) for h in found.values()], {}, lang)
+        for iri, h in ((entity_iri(h["id"]), h) for h in found.values()):
+            if not wanted & {_comparable(v.get("id") or v.get("str") or "") for v in held.get(iri, [])}:
+                h["match"], h["score"] = False, max(h["score"] - 30.0, 0.0)
     # Without a type, a text may resolve in several kinds ("CONACOES": the commission by its short
     # name, a regulation by a word of its title): the one named exactly wins; a tie is no match.
     matched = [h for h in found.values() if h["match"]]
@@ -183,6 +192,36 @@ def candidates(store: Any, query: dict[str, Any], lang: str) -> list[dict[str, A
     for h in ranked:
         del h["rank"]
     return ranked
+
+
+def _comparable(value: str) -> str:
+    """A property value as constraints compare it: an IRI by its last segment (a Wikidata item as
+    Q786), any text without case or accents."""
+    if value.startswith(("http://", "https://")):
+        value = value.rstrip("/").rsplit("/", 1)[-1]
+    return normalise(value)
+
+
+def _constraints(given: Any) -> list[tuple[str, set[str]]]:
+    """A query's ``properties``: ``[{"pid": …, "v": value or [values]}]`` (a value may be text, a
+    number or ``{"id": …}``), as the values each property should hold."""
+    if given is None:
+        return []
+    if not isinstance(given, list):
+        raise ReconcileError("'properties' must be a list of {\"pid\": …, \"v\": …}")
+    out = []
+    for item in given:
+        pid = item.get("pid") if isinstance(item, dict) else None
+        if pid not in PROPERTIES or pid.startswith("consent_"):
+            usable = [p for p in PROPERTIES if not p.startswith("consent_")]
+            raise ReconcileError(f"no property {pid!r} to reconcile with; properties: {', '.join(usable)}")
+        values = item["v"] if isinstance(item.get("v"), list) else [item.get("v")]
+        wanted = {_comparable(str(v.get("id") if isinstance(v, dict) else v)) for v in values
+                  if v is not None and not isinstance(v, bool)}
+        if not wanted:
+            raise ReconcileError(f"property {pid!r} has no value 'v' to compare")
+        out.append((pid, wanted))
+    return out
 
 
 def reconcile(store: Any, queries: Any, lang: str) -> dict[str, Any]:

@@ -33,7 +33,8 @@ QUERIES = ["ASK {}", "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "SELECT (COUNT(*) AS
 
 RECONCILE_QUERIES = ['{"q0": {"query": "Rep. Dominicana"}}',
                      '{"a": {"query": "Palermo", "type": "https://w3id.org/mandato/ontology#LegalInstrument", '
-                     '"limit": 3}, "b": {"query": "CONACOES"}}']
+                     '"limit": 3}, "b": {"query": "CONACOES"}}',
+                     '{"q": {"query": "Dominicana", "properties": [{"pid": "iso_alpha2", "v": "DO"}]}}']
 EXTENDS = ['{"ids": ["country/do"], "properties": [{"id": "iso_alpha2"}, {"id": "wikidata"}]}',
            '{"ids": ["country/hn", "country/pe"], "properties": [{"id": "consent_date", "settings": '
            '{"instrument": "XVIII-12-a"}}]}']

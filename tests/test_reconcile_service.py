@@ -112,6 +112,18 @@ def test_the_right_entity_comes_first_with_match(client, text, type_, expected):
     assert not any(c["match"] for c in result[1:])
 
 
+def test_properties_given_with_a_query_confirm_or_contradict(client):
+    """'Dominicana' names a country and bodies of it: no match alone; an ISO code (or a Wikidata
+    item) the country holds makes it the match; a code it does not hold takes every match away."""
+    alone = client.reconcile({"q": {"query": "Dominicana"}})["q"]
+    assert not any(c["match"] for c in alone)
+    for given in ({"pid": "iso_alpha2", "v": "DO"}, {"pid": "wikidata", "v": {"id": "Q786"}}):
+        result = client.reconcile({"q": {"query": "Dominicana", "properties": [given]}})["q"]
+        assert result[0]["id"] == "country/do" and result[0]["match"] is True, given
+    wrong = client.reconcile({"q": {"query": "Dominicana", "properties": [{"pid": "iso_alpha2", "v": "PE"}]}})["q"]
+    assert not any(c["match"] for c in wrong)
+
+
 def test_a_batch_keeps_its_keys_and_limits(client):
     answer = client.reconcile({"a": {"query": "Costa Rica", "type": COUNTRY, "limit": 1},
                                "b": {"query": "Honduras"}, "c": {"query": "xyzzy nothing"}})
@@ -158,6 +170,8 @@ def test_suggest_services(client):
     ({"queries": json.dumps({"q": {"query": ""}})}, "'query' must be a text"),
     ({"extend": json.dumps({"ids": ["country/do"], "properties": [{"id": "consent_date"}]})}, "needs one setting"),
     ({"extend": json.dumps({"ids": ["country/do"], "properties": [{"id": "population"}]})}, "no property"),
+    ({"queries": json.dumps({"q": {"query": "Peru", "properties": [{"pid": "population", "v": "1"}]}})},
+     "no property 'population' to reconcile with"),
 ])
 def test_bad_requests_say_what_is_wrong(client, fields, wanted):
     r = httpx.post(client.url, data=fields)
