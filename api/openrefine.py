@@ -92,7 +92,7 @@ def router(store: AnyStore, base: str, pages: Pages) -> APIRouter:
     def preview(request: Request, id: str = Query(..., min_length=1, max_length=500,
                                                    description="an entity's id, e.g. country/do"),
                 lang: str = LANG) -> Response:
-        return pages.preview(request, openrefine.card(store, id, _lang(lang)))
+        return pages.preview(request, openrefine.card(store, id, _lang(lang)), _lang(lang))
 
     @r.get("/reconcile/properties", summary="The properties extend offers for a type", responses=errors)
     def properties(type: str | None = Query(None, json_schema_extra=TYPE_IDS),

@@ -157,15 +157,13 @@ class Pages:
 
     # -- pages ---------------------------------------------------------------------------------
 
-    def preview(self, request: Request, card: Any) -> HTMLResponse:
+    def preview(self, request: Request, card: Any, lang: str) -> HTMLResponse:
         """An entity's card for a reconciliation client's frame (:mod:`mandato.openrefine`): the
         one page other sites may frame; it holds no form and no script."""
-        lang = "en" if request.query_params.get("lang") == "en" else "es"
         response = self.templates.TemplateResponse(request, "preview.html", {"t": TEXT[lang], "lang": lang,
-                                                                              "card": card, "href": href})
+                                                                              "card": card})
         response.headers["content-security-policy"] = PREVIEW_CSP
         return response
-
 
     def home(self, request: Request, q: str | None) -> HTMLResponse:
         lang, _ = language(request)

@@ -45,6 +45,10 @@ class Property:
     names: dict[str, str]  # language -> name
     types: tuple[str, ...]  # the types whose entities have it
     sparql: str  # ?s (the entity, bound) -> ?value [?label]; ?instrument or ?country bound from the settings
+    of_an_act: bool = False  # a fact of a country's act on a treaty: the other end is a setting
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang, self.names["es"])
 
 
 PROPERTIES: dict[str, Property] = {
@@ -61,13 +65,13 @@ PROPERTIES: dict[str, Property] = {
          "en": "date of consent to be bound (ratification, accession…)"},
         (str(MDO.Country), str(MDO.LegalInstrument)),
         "SELECT ?s ?value WHERE { ?act a mdo:TreatyAction ; mdo:instrument ?instrument ; mdo:party ?country ; "
-        f"mdo:actionKind ?kind ; mdo:actionDate ?value . FILTER(?kind != <{ACTION_KINDS}signature>) }}"),
+        f"mdo:actionKind ?kind ; mdo:actionDate ?value . FILTER(?kind != <{ACTION_KINDS}signature>) }}", True),
     "consent_kind": Property(
         {"es": "forma del consentimiento en obligarse", "en": "how consent to be bound was given"},
         (str(MDO.Country), str(MDO.LegalInstrument)),
         "SELECT ?s ?value ?label WHERE { ?act a mdo:TreatyAction ; mdo:instrument ?instrument ; mdo:party ?country ; "
         f"mdo:actionKind ?value . FILTER(?value != <{ACTION_KINDS}signature>) ?value skos:prefLabel ?label "
-        "FILTER(lang(?label) = ?lang) }"),
+        "FILTER(lang(?label) = ?lang) }", True),
 }
 # The settings of the consent properties: the other end of the act, by any name the resolver takes.
 SETTINGS = {
@@ -212,8 +216,8 @@ def _constraints(given: Any) -> list[tuple[str, set[str]]]:
     out = []
     for item in given:
         pid = item.get("pid") if isinstance(item, dict) else None
-        if pid not in PROPERTIES or pid.startswith("consent_"):
-            usable = [p for p in PROPERTIES if not p.startswith("consent_")]
+        if pid not in PROPERTIES or PROPERTIES[pid].of_an_act:
+            usable = [p for p, prop in PROPERTIES.items() if not prop.of_an_act]
             raise ReconcileError(f"no property {pid!r} to reconcile with; properties: {', '.join(usable)}")
         values = item["v"] if isinstance(item.get("v"), list) else [item.get("v")]
         wanted = {_comparable(str(v.get("id") if isinstance(v, dict) else v)) for v in values
@@ -258,7 +262,7 @@ def propose(type_id: str | None, lang: str) -> dict[str, Any]:
     if type_id is not None and type_id not in TYPES:
         raise ReconcileError(f"no type {type_id!r}; types: {', '.join(TYPES)}")
     return {**({"type": type_id} if type_id else {}), "properties": [
-        {"id": pid, "name": p.names.get(lang, p.names["es"])} for pid, p in PROPERTIES.items()
+        {"id": pid, "name": p.name(lang)} for pid, p in PROPERTIES.items()
         if type_id is None or type_id in p.types]}
 
 
@@ -281,7 +285,7 @@ class Card:
 def card(store: Any, entity: str, lang: str) -> Card:
     """The preview of one entity (by its id or IRI); an id the data does not hold is an error."""
     iri = entity_iri(entity.strip())
-    if not _safe(iri):
+    if not SAFE_IRI.fullmatch(iri):
         raise UnknownName(f"no entity {entity[:200]!r}: an id is an IRI of the data after {ID}")
     names = type_names(store, lang)
     types, name = [], None
@@ -293,11 +297,11 @@ def card(store: Any, entity: str, lang: str) -> Card:
         raise UnknownName(f"the data holds no country, instrument, body or organisation {entity_id(iri)!r}")
     facts = []
     for pid, prop in PROPERTIES.items():
-        if pid.startswith("consent_") or not set(prop.types) & set(types):
+        if prop.of_an_act or not set(prop.types) & set(types):
             continue
         values = [v.get("name") or v.get("str") or "" for v in _values(store, prop, pid, [iri], {}, lang).get(iri, [])]
         if values:
-            facts.append((prop.names.get(lang, prop.names["es"]), values))
+            facts.append((prop.name(lang), values))
     return Card(iri, name or entity_id(iri), [names[t] for t in types], facts)
 
 
@@ -316,7 +320,7 @@ def extend(store: Any, request: Any, lang: str) -> dict[str, Any]:
         if pid not in PROPERTIES:
             raise ReconcileError(f"no property {pid!r}; properties: {', '.join(PROPERTIES)}")
         prop = PROPERTIES[pid]
-        meta.append({"id": pid, "name": prop.names.get(lang, prop.names["es"])})
+        meta.append({"id": pid, "name": prop.name(lang)})
         values = _values(store, prop, pid, ids, spec.get("settings") or {}, lang)
         for i in ids:
             rows[i][pid] = values.get(entity_iri(i), [])
@@ -329,7 +333,7 @@ def _values(store: Any, prop: Property, pid: str, ids: list[str], settings: Any,
     text = PREFIXES + prop.sparql
     entity_var = "s"
     bound: dict[str, Any] = {"lang": Literal(lang)} if "?lang" in text else {}
-    if pid.startswith("consent_"):
+    if prop.of_an_act:
         given = {k: str(v).strip() for k, v in settings.items() if k in ("instrument", "country") and str(v).strip()}
         if len(given) != 1:
             raise ReconcileError(f"{pid!r} needs one setting: 'instrument' (for a column of countries) or "
@@ -340,7 +344,7 @@ def _values(store: Any, prop: Property, pid: str, ids: list[str], settings: Any,
         text = text.replace("SELECT ?s ", f"SELECT (?{entity_var} AS ?s) ", 1)
     out: dict[str, list] = {}
     iris = [entity_iri(i) for i in ids]
-    values_clause = " ".join(f"<{URIRef(i)}>" for i in iris if _safe(i))
+    values_clause = " ".join(f"<{URIRef(i)}>" for i in iris if SAFE_IRI.fullmatch(i))
     if not values_clause:
         return out
     text = text.replace("WHERE {", f"WHERE {{ VALUES ?{entity_var} {{ {values_clause} }}", 1)
@@ -351,7 +355,3 @@ def _values(store: Any, prop: Property, pid: str, ids: list[str], settings: Any,
         cell = {"id": entity_id(value), "name": r.get("label") or value} if r.get("label") else {"str": value}
         out.setdefault(r["s"], []).append(cell)
     return out
-
-
-def _safe(iri: str) -> bool:
-    return bool(SAFE_IRI.fullmatch(iri))

@@ -149,8 +149,7 @@ class RemoteStore(Queryable):
     def engine(self) -> str | None:  # type: ignore[override]
         """The server's product in lower case ("virtuoso", "oxigraph"), from its Server header."""
         if self._engine is None:
-            r = self._http("POST", self.endpoint.query, data={"query": "ASK {}"},
-                           headers={"Accept": "application/sparql-results+json"})
+            r = self._probe(self.endpoint.query)
             self._engine = r.headers.get("server", "").split("/")[0].split(" ")[0].strip().lower()
         return self._engine or None
 
@@ -272,8 +271,12 @@ class RemoteStore(Queryable):
         assert self.credentials is not None
         where = str(httpx.URL(url).copy_with(query=None))
         if self.credentials.wanted(where) is None:
-            self._http("POST", url, data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+            self._probe(url)
         return self.credentials.wanted(where) or "none"
+
+    def _probe(self, url: str) -> httpx.Response:
+        """The cheapest query, to learn how the server answers (its name, how it wants credentials)."""
+        return self._http("POST", url, data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
 
     # -- the store interface --------------------------------------------------------------------
 
