@@ -66,8 +66,6 @@ ERROR_TEXT = {400: "bad request: an ill-formed, unknown, ambiguous or unsupporte
               403: "updates are refused: the endpoint is read-only", 404: "no such resource",
               406: "no format offered is acceptable", 413: "request body too large",
               414: "query string too long", 429: "too many queries: try again after Retry-After seconds",
-              501: "served from a remote store that is known to answer this saved query with other rows (its "
-                   "differs_on): run it on the embedded store or Oxigraph server",
               502: "served from a remote store that refused the query, failed, or sent a partial answer",
               503: "the query was stopped (time or memory limit) or no worker could take it"}
 

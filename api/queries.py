@@ -52,7 +52,7 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
         r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache, languages), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
                         responses=answers(offered(query), 400, 404, 406, 413, 414,
-                                          *((501, 502) if isinstance(store, RemoteStore) else ())))
+                                          *((502,) if isinstance(store, RemoteStore) else ())))
     return r
 
 

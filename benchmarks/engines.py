@@ -5,8 +5,7 @@ beside the embedded store, on one store (``--store``, e.g. a 1M synthetic corpus
     python benchmarks/engines.py --store /tmp/s1m [--repeat 5] [--protocol gsp|update]
 
 Prints one table: quads pushed per second per engine, then each saved query's p50 (ms) with its
-example parameters on the embedded store and on each engine; a query an engine is known to answer
-otherwise (its ``differs_on``) is marked, not timed.
+example parameters on the embedded store and on each engine.
 """
 
 from __future__ import annotations
@@ -84,12 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{'saved query':<22} {'embedded':>10} " + " ".join(f"{e:>10}" for e in stores))
             for name in sorted(load_catalogue()):
                 cells = [p50(local, name, args.repeat)]
-                for engine, store in stores.items():
-                    differs = engine in get(name).differs_on
-                    cells.append(f"{'differs':>10}" if differs else p50(store, name, args.repeat))
+                cells += [p50(store, name, args.repeat) for store in stores.values()]
                 print(f"{name:<22} " + " ".join(cells), flush=True)
-            print("(p50 in ms, example parameters; 'differs': the engine answers other rows, see differs_on;"
-                  f" time-out {TIMEOUT:g} s)")
+            print(f"(p50 in ms, example parameters; time-out {TIMEOUT:g} s)")
         finally:
             for server in servers.values():
                 server.stop()

@@ -6,15 +6,19 @@ Each file is valid SPARQL whose ``#+`` comment lines hold a YAML header (the grl
 ``choice`` its ``choices``), an optional ``pivot`` that turns long rows into one column per
 value, ``scans``: the predicates (or paths) Oxigraph's plan of the query reads whole, each
 with the reason in a comment; a test fails on a whole read the header does not list
-(tests/test_query_plans.py), and ``differs_on``: the remote engines known to answer the query
-with other rows than the embedded store, each with what it gets wrong; the query is refused on
-them with that reason (tests/test_virtuoso.py checks that each deviation still holds). Every file
-is parsed when the catalogue loads; a broken one stops start-up with a message naming the file.
+(tests/test_query_plans.py). Every query gives the same rows on the embedded store, Oxigraph
+server and Virtuoso (tests/test_virtuoso.py). Every file is parsed when the catalogue loads; a
+broken one stops start-up with a message naming the file.
+
+A column made by ``GROUP_CONCAT(…; separator="…") AS ?column`` is a list whose order SPARQL
+leaves to the engine: its parts are sorted (numbers by value, so "line 5; line 10"), and every
+engine gives the same text.
 
 Parameters are bound as RDF terms in a ``VALUES`` clause placed at the start of every ``WHERE``
 group, the top-level one and those of subqueries, so every filter sees them and a subquery works
 on the parameter's value instead of the whole store (a parameter's variable means the same thing
-in every subquery of a saved query); an optional parameter left out stays unbound.
+in every subquery of a saved query); an optional parameter left out stays unbound. On a remote
+store each is a ``BIND`` and a ``FILTER`` instead (:func:`inject_values` says why).
 """
 
 from __future__ import annotations
@@ -29,13 +33,14 @@ import pyoxigraph as ox
 import yaml
 from rdflib import Literal, URIRef
 
-from mandato.errors import CatalogueError, EngineDiffers, ParameterError, UnknownName, UnknownQuery
+from mandato.errors import CatalogueError, ParameterError, UnknownName, UnknownQuery
 from mandato.packaged import QUERIES_DIR
 from mandato.resolve import NAMES_QUERY, Matcher, name_rows
 from mandato.results import Boolean, Result, Table
 from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
 
 WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+LIST = re.compile(r'GROUP_CONCAT\s*\(.*?;\s*separator\s*=\s*"([^"]+)"\s*\)\s*AS\s+\?(\w+)', re.IGNORECASE)
 _EMPTY = ox.Store()
 
 
@@ -51,7 +56,7 @@ class SavedQuery:
     path: Path | None = None
     graph: bool = False  # a CONSTRUCT or DESCRIBE query: it answers triples, not rows
     scans: list[str] = field(default_factory=list)  # what its plan reads whole, by design
-    differs_on: dict[str, str] = field(default_factory=dict)  # engine -> what it answers wrong
+    lists: dict[str, str] = field(default_factory=dict)  # column made by GROUP_CONCAT -> its separator
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -62,17 +67,22 @@ class SavedQuery:
 
 
 def inject_values(text: str, bindings: dict[str, URIRef | Literal], pinned: bool = False) -> str:
-    """The query with each binding in a ``VALUES`` clause at the start of every ``WHERE`` group;
-    ``pinned``: and a ``FILTER(?var = value)`` beside it, the same rows in standard SPARQL, for
-    engines that do not take a ``VALUES`` binding as the start of a property path (Virtuoso 7
-    refuses ``?a mdo:partOf+ ?up`` then, or answers rows of other starts)."""
+    """The query with each binding at the start of every ``WHERE`` group: a ``VALUES`` clause, or
+    with ``pinned`` a ``BIND`` and a ``FILTER(?var = value)``, the same rows in standard SPARQL for
+    engines that mishandle a ``VALUES`` binding. Virtuoso 7, given VALUES, refuses a property path
+    started from it (``?a mdo:partOf+ ?up``) or answers rows of other starts, drops rows joined
+    after a class path (``plans``: one plan of nine) and the language-tagged values of a resource
+    (``resource``); with BIND alone it fails to compile ``plan-outline``. Measured in
+    tests/test_virtuoso.py, which runs every saved query on Oxigraph server and Virtuoso."""
     if not bindings:
         return text
     if WHERE.search(text) is None:
         raise CatalogueError("a saved query has no WHERE group to bind parameters in")
-    values = " ".join(f"VALUES ?{var} {{ {to_sparql(term)} }}" for var, term in bindings.items())
     if pinned:
-        values += " " + " ".join(f"FILTER(?{var} = {to_sparql(term)})" for var, term in bindings.items())
+        values = " ".join(f"BIND({to_sparql(term)} AS ?{var}) FILTER(?{var} = {to_sparql(term)})"
+                          for var, term in bindings.items())
+    else:
+        values = " ".join(f"VALUES ?{var} {{ {to_sparql(term)} }}" for var, term in bindings.items())
     return WHERE.sub(lambda m: f"{m.group(0)}\n  {values}\n", text)
 
 
@@ -109,15 +119,11 @@ def parse_file(path: Path) -> SavedQuery:
                             default=None if spec.get("default") is None else str(spec["default"]),
                             example=None if spec.get("example") is None else str(spec["example"]),
                             description=spec.get("description", ""), choices=choices))
-    differs_on = meta.get("differs_on") or {}
-    if not isinstance(differs_on, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                                   for k, v in differs_on.items()):
-        raise CatalogueError(f"{path.name}: `differs_on` maps an engine's name to what it answers wrong")
     return SavedQuery(name=path.stem, summary=meta["summary"].strip(), text=text,
                       description=(meta.get("description") or "").strip(), tags=meta.get("tags") or [],
                       params=params, pivot=meta.get("pivot"), path=path, graph=graph,
                       scans=[str(s) for s in meta.get("scans") or []],
-                      differs_on={k.lower(): " ".join(v.split()) for k, v in differs_on.items()})
+                      lists={column: separator for separator, column in LIST.findall(text)})
 
 
 @cache
@@ -231,17 +237,34 @@ def run(store: Any, name: str, args: dict[str, str] | None = None) -> Result:
 def execute(store: Any, query: SavedQuery, bindings: dict[str, URIRef | Literal], pivoted: bool = True) -> Result:
     """Run a saved query with its parameters already bound (:func:`bind`); ``pivoted=False``
     gives a pivoting query's long rows (a page links each cell to its resource)."""
-    if (engine := store.engine) in query.differs_on:
-        raise EngineDiffers(f"the saved query '{query.name}' is not run on {engine}, which answers it with other "
-                            f"rows than the embedded store ({query.differs_on[engine]}); run it on the embedded "
-                            "store or on Oxigraph server")
     result = store.run(inject_values(query.text, bindings, pinned=store.pins_values))
+    if isinstance(result, Table) and query.lists:
+        result = sort_lists(result, query.lists)
     if isinstance(result, Table) and query.pivot and pivoted:
         return pivot(result, query.pivot)
     lang = next((bindings[p.var] for p in query.params if p.type == "lang" and p.var in bindings), None)
     if isinstance(result, Table) and lang is not None:
         return mark_untranslated(result, str(lang))
     return result
+
+
+def sort_lists(table: Table, lists: dict[str, str]) -> Table:
+    """The parts of each list column (``lists``: column -> separator) in order, numbers by value;
+    an empty list is no value (engines differ: a GROUP_CONCAT of nothing is "" or unbound)."""
+    at = {i: lists[c] for i, c in enumerate(table.columns) if c in lists}
+
+    def ordered(value: Any, separator: str) -> Any:
+        if isinstance(value, ox.Literal) and not value.value:
+            return None
+        if not isinstance(value, ox.Literal) or separator not in value.value:
+            return value
+        parts = sorted(value.value.split(separator), key=lambda part: [
+            int(piece) if piece.isdecimal() else piece for piece in re.split(r"(\d+)", part)])
+        return ox.Literal(separator.join(parts), language=value.language) if value.language else \
+            ox.Literal(separator.join(parts), datatype=value.datatype)
+
+    return Table(table.columns, [[ordered(v, at[i]) if i in at else v for i, v in enumerate(row)]
+                                 for row in table.rows])
 
 
 def mark_untranslated(table: Table, lang: str) -> Table:

@@ -94,12 +94,6 @@ class UnknownQuery(MandatoError):
     status = 404
 
 
-class EngineDiffers(MandatoError):
-    """A saved query the remote engine is known to answer with other rows (its ``differs_on``)."""
-
-    status = 501
-
-
 class CatalogueError(MandatoError):
     """A saved query file is broken: start-up stops."""
 

@@ -13,9 +13,9 @@ from the environment only: ``MANDATO_ENDPOINT_TOKEN`` (bearer) or ``MANDATO_ENDP
 
 Saved queries expect the server to query the union of the named graphs by default:
 ``oxigraph serve --union-default-graph``, Fuseki's ``tdb2:unionDefaultGraph true``, Virtuoso as
-installed. Where an engine is known to answer a saved query otherwise, the query says so
-(``differs_on``, :mod:`mandato.catalogue`) and is refused there. docs/remote-stores.md says what
-each engine needs and what was measured.
+installed. Saved queries pin their parameters in a form every tested engine reads alike
+(:func:`mandato.catalogue.inject_values`). docs/remote-stores.md says what each engine needs and
+what was measured.
 """
 
 from __future__ import annotations
@@ -137,21 +137,12 @@ class RemoteStore(Queryable):
     """The store interface of :class:`mandato.store.Store` over a remote SPARQL endpoint."""
 
     path = None
-    pins_values = True  # saved queries' parameters also as FILTERs (mandato.catalogue.inject_values)
+    pins_values = True  # saved queries' parameters as BIND and FILTER, not VALUES (mandato.catalogue.inject_values)
 
     def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
         self.matchers: dict[str, Any] = {}
         self.headers, self.credentials = endpoint.auth()
-        self._engine: str | None = None
-
-    @property
-    def engine(self) -> str | None:  # type: ignore[override]
-        """The server's product in lower case ("virtuoso", "oxigraph"), from its Server header."""
-        if self._engine is None:
-            r = self._probe(self.endpoint.query)
-            self._engine = r.headers.get("server", "").split("/")[0].split(" ")[0].strip().lower()
-        return self._engine or None
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -270,13 +261,9 @@ class RemoteStore(Queryable):
         request without them (SPARQLWrapper needs to know before it sends)."""
         assert self.credentials is not None
         where = str(httpx.URL(url).copy_with(query=None))
-        if self.credentials.wanted(where) is None:
-            self._probe(url)
+        if self.credentials.wanted(where) is None:  # the cheapest query
+            self._http("POST", url, data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
         return self.credentials.wanted(where) or "none"
-
-    def _probe(self, url: str) -> httpx.Response:
-        """The cheapest query, to learn how the server answers (its name, how it wants credentials)."""
-        return self._http("POST", url, data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
 
     # -- the store interface --------------------------------------------------------------------
 

@@ -59,8 +59,7 @@ class Queryable:
     """What the embedded and the remote store share: ``run`` answers any query; ``select`` and
     ``construct`` answer the queries whose kind the caller knows."""
 
-    pins_values = False  # whether saved queries pin their parameters with FILTERs too (catalogue.inject_values)
-    engine: str | None = None  # a remote store's product ("virtuoso", "oxigraph"); None: the embedded store
+    pins_values = False  # whether saved queries bind their parameters with BIND and FILTER (catalogue.inject_values)
 
     def run(self, sparql: str) -> Result:
         raise NotImplementedError

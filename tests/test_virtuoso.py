@@ -15,8 +15,9 @@ import pytest
 from rdflib.compare import isomorphic
 
 from conftest import MANDATO, saved_query_cases, served
-from mandato.catalogue import bind, get, inject_values, run
-from mandato.errors import EngineDiffers, ParameterError
+from mandato.catalogue import run
+from mandato.errors import ParameterError
+from mandato.namespaces import ID, MDO
 from mandato.remote import RemoteError, RemoteStore, push
 from mandato.results import Table
 from mandato.store import Store
@@ -59,20 +60,34 @@ def answer(result) -> list | set:
 
 @pytest.mark.parametrize(("name", "args"), saved_query_cases(), ids=lambda v: v if isinstance(v, str) else "-".join(v))
 def test_every_saved_query_is_the_same_on_both_servers(engines, corpus_store, name, args):
-    """The same rows on each server, or, where a server is known to answer otherwise (the query's
-    ``differs_on``), a refusal that says so, and proof that the server still answers otherwise."""
     local = answer(run(corpus_store, name, args))
     assert local
-    query = get(name)
     for engine, store in engines.items():
-        assert store.engine == engine
-        if engine not in query.differs_on:
-            assert answer(run(store, name, args)) == local, engine
-            continue
-        with pytest.raises(EngineDiffers, match=engine):
-            run(store, name, args)
-        text = inject_values(query.text, bind(corpus_store, query, args), pinned=True)
-        assert answer(store.run(text)) != local, f"{engine} now answers {name} right: drop its differs_on"
+        assert answer(run(store, name, args)) == local, engine
+
+
+# Parameters beyond the examples, where Virtuoso 7 once answered other rows (docs/remote-stores.md):
+# an activity under every part of every plan (its trace follows paths from paths), a resource of
+# every kind in both directions (language-tagged values, labels of several languages, a class with
+# its label), the plans of every country that is a jurisdiction.
+SPREAD = {
+    "activity-trace": ("activity", "SELECT (MIN(?a) AS ?v) WHERE { ?a a mdo:Activity ; mdo:partOf ?p } GROUP BY ?p"),
+    "resource": ("resource", f"SELECT (MIN(?r) AS ?v) WHERE {{ ?r a ?c FILTER(STRSTARTS(STR(?r), '{ID}')) }} "
+                             "GROUP BY ?c"),
+    "plans": ("country", "SELECT DISTINCT ?v WHERE { ?v mdo:isoAlpha2 ?code "
+                         "FILTER EXISTS { ?x mdo:jurisdiction/mdo:withinCountry? ?v } }"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPREAD))
+def test_saved_queries_agree_beyond_their_examples(engines, corpus_store, name):
+    param, values = SPREAD[name]
+    values = [row[0].value for row in corpus_store.select(f"PREFIX mdo: <{MDO}> {values}").rows]
+    assert len(values) >= 10
+    for value in values:
+        for extra in ({}, {"lang": "en"}) if name == "resource" else ({},):
+            args = {param: value, **extra}
+            assert answer(run(engines["virtuoso"], name, args)) == answer(run(corpus_store, name, args)), args
 
 
 def test_the_pushed_dataset_is_the_local_one(engines, corpus_store, virtuoso):
@@ -171,7 +186,10 @@ def test_cli_and_server_over_virtuoso(engines, virtuoso, corpus_store):
         r = httpx.get(base + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
                       headers={"Accept": "application/sparql-results+json"})
         assert r.status_code == 200
-        refused = httpx.get(base + "/queries/resource", params={"resource": "https://w3id.org/mandato/id/country/cr"})
-        assert refused.status_code == 501 and "virtuoso" in refused.json()["error"]
+        links = httpx.get(base + "/queries/resource", params={"resource": "https://w3id.org/mandato/id/country/cr"})
+        assert links.status_code == 200
+        assert {"Costa Rica"} == {r["value"] for r in links.json() if r["property"].endswith("#prefLabel")}
+        page = httpx.get(base + "/id/country/cr")
+        assert page.status_code == 200 and "Costa Rica" in page.text
         documented = httpx.get(base + "/openapi.json").json()["paths"]["/queries/resource"]["get"]["responses"]
-        assert {"501", "502"} <= set(documented)
+        assert "502" in documented
