@@ -33,7 +33,7 @@ from mandato.search import warm
 from mandato.store import Store
 
 from . import linked_data, openrefine, pages, queries, sparql
-from .cache import AnswerCache
+from .cache import AnswerCache, KeptAnswers
 from .http import Settings, error_body, error_response, error_responses
 from .middleware import Guard
 
@@ -132,6 +132,8 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
     for router in routers:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    if app.state.answer_cache is not None:  # inside Guard: its limits, ETags and headers apply
+        app.add_middleware(KeptAnswers, cache=app.state.answer_cache)
     app.add_middleware(Guard, version=version, max_query_string=settings.max_query_string,
                        max_body=settings.max_body, routes=[*app.router.routes, *(r for x in routers for r in x.routes)],
                        refusal=lambda client: state["pool"].refusal(client) if "pool" in state else None)

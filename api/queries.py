@@ -17,7 +17,7 @@ from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
 from mandato.store import Store
 from mandato.terms import DATE, ENTITY_CLASSES, RESOURCE_PATTERN
 
-from .cache import AnswerCache
+from .cache import AnswerCache, request_key
 from .http import AnyStore, answers, choices, choose
 
 
@@ -79,11 +79,15 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, lan
         key = (query.name, tuple(sorted((k, str(v)) for k, v in bindings.items())), fmt)
         fresh = "no-cache" in request.headers.get("cache-control", "")  # HTTP: do not answer from a cache
         if cache is not None and not fresh and (kept := cache.get(key)) is not None:
-            return Response(kept[0], media_type=kept[1])
-        body = render(execute(store, query, bindings), fmt)
-        if cache is not None:
-            cache.put(key, body, formats[fmt])
-        return Response(body, media_type=formats[fmt])
+            body, media = kept
+        else:
+            body, media = render(execute(store, query, bindings), fmt), formats[fmt]
+            if cache is not None:
+                cache.put(key, body, media)
+        if cache is not None:  # the same request is then answered before routing (KeptAnswers)
+            cache.remember(request_key(request.scope["path"], request.scope.get("query_string", b""),
+                                       request.headers.get("accept")), key)
+        return Response(body, media_type=media)
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in query.params:

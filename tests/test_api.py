@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 
 from conftest import TREATY_ACTIONS
 from mandato.api.app import create_app
+from mandato.api.cache import request_key
 from mandato.api.http import Settings
 from mandato.catalogue import load_catalogue
 from mandato.namespaces import MDO
@@ -286,6 +287,26 @@ def test_answers_are_kept_but_no_cache_asks_afresh(client):
     assert first.status_code == again.status_code == fresh.status_code == 200
     assert first.content == again.content == fresh.content and first.headers["content-type"].startswith("text/csv")
     assert client.get(url, params={**params, "format": "json"}).headers["content-type"].startswith("application/json")
+
+
+def test_a_request_answered_before_gets_the_same_answer_before_routing(client):
+    """KeptAnswers: the same path, query string and Accept get the kept answer, with every header
+    the routed answer had (ETag, Vary, security headers); another Accept, another query string or
+    no-cache is routed as before."""
+    url = "/queries/ratifications?instrument=XVIII-12-a&lang=en"
+    routed = client.get(url, headers={"Accept": "text/csv"})
+    cache = client.app.state.answer_cache
+    assert cache.answer_to(request_key("/queries/ratifications", b"instrument=XVIII-12-a&lang=en", "text/csv")) == (
+        routed.content, "text/csv")
+    kept = client.get(url, headers={"Accept": "text/csv"})
+    assert kept.content == routed.content and kept.status_code == 200
+    assert {k: v for k, v in kept.headers.items() if k != "date"} == {
+        k: v for k, v in routed.headers.items() if k != "date"}
+    assert client.head(url, headers={"Accept": "text/csv"}).content == b""
+    assert client.get(url, headers={"Accept": "application/json"}).headers["content-type"].startswith(
+        "application/json")
+    assert client.get(url + "&junk=1", headers={"Accept": "text/csv"}).status_code == 400
+    assert client.get(url, headers={"Accept": "text/csv", "Cache-Control": "no-cache"}).content == routed.content
 
 
 def test_the_openapi_page_works_with_no_network(client):
