@@ -101,6 +101,25 @@ def in_process(store: Store, repeat: int, budget: float) -> dict[str, tuple[floa
     return out
 
 
+def hand_written(store: Store, local: dict, repeat: int, budget: float) -> dict[str, tuple[float, str] | str]:
+    """For each query of benchmarks/hand-written (a large answer), the p50 (ms) of the best SPARQL
+    for its rows: that hand-written text or the saved query's own text, each run as text and read
+    into a table, and which it was; or why it was not compared (its rows differ from the saved
+    query's, in value or order)."""
+    out: dict[str, tuple[float, str] | str] = {}
+    for path in sorted((HERE / "hand-written").glob("*.rq")):
+        name, text = path.stem, path.read_text(encoding="utf-8")
+        saved = local[name][2]
+        ours, theirs = store.run(saved), store.run(text)
+        if ours.columns != theirs.columns or ours.rows != theirs.rows:
+            out[name] = f"`hand-written/{path.name}` gives other rows than the saved query here: not compared"
+            continue
+        best = min((statistics.median(sampled(lambda t=t: store.run(t), repeat, budget)), what)
+                   for t, what in ((text, f"`hand-written/{path.name}`"), (saved, "the saved query's text")))
+        out[name] = best
+    return out
+
+
 BASELINE = r'''
 import json, signal, sys, threading, time
 import httpx, uvicorn
@@ -355,6 +374,7 @@ def bench(size: str, args: argparse.Namespace, work: Path) -> list[str]:
     # Read-only, as `mandato query` beside a server: the servers below read the same store.
     store = Store(store_path, must_exist=True, read_only=True)
     local = in_process(store, args.repeat, args.budget)
+    best = hand_written(store, local, args.repeat, args.budget)
     resolution = resolution_ms(store)
     text = local[THROUGHPUT_QUERY][2]
     served = http(store_path, args.repeat, args.budget, args.seconds, text)
@@ -414,13 +434,24 @@ def bench(size: str, args: argparse.Namespace, work: Path) -> list[str]:
             lines += ["", f"Median query against {what}: mandato is at least {statistics.median(values):,.1f}× as "
                       f"fast ({len(values)} queries; a query rdflib did not finish in {args.baseline_cap} s counts "
                       f"as {args.baseline_cap} s)."]
-    slowest = max(local, key=lambda n: local[n][0])
-    slowest_http = max(served["latency"], key=lambda n: served["latency"][n][0])
+    # A large answer is held to the best hand-written SPARQL for its rows (1.5×), the rest to the limits.
+    small = [n for n in local if n not in best]
+    slowest = max(small, key=lambda n: local[n][0])
+    slowest_http = max(small, key=lambda n: served["latency"][n][0])
     worst_resolution = max(resolution, key=lambda n: resolution[n])
     goals = [
-        ("every saved query p50 in-process, ms (slowest)", local[slowest][0], f"`{slowest}`", 10.0, "limit", False),
-        ("every saved query p50 over HTTP uncached, ms (slowest)", served["latency"][slowest_http][0],
+        ("every other saved query p50 in-process, ms (slowest)", local[slowest][0], f"`{slowest}`", 10.0, "limit",
+         False),
+        ("every other saved query p50 over HTTP uncached, ms (slowest)", served["latency"][slowest_http][0],
          f"`{slowest_http}`", 20.0, "limit", False),
+    ]
+    for name, found in best.items():
+        if isinstance(found, tuple):  # within 1.5× of the best SPARQL for the same rows: ratio ≥ 1
+            goals.append((f"`{name}` (a large answer) p50 in-process, ms", local[name][0], "", found[0] * 1.5,
+                          f"1.5 × the best SPARQL for its rows ({found[1]}, {found[0]:,.1f} ms)", False))
+        else:
+            lines += ["", f"`{name}`: {found}."]
+    goals += [
         ("parameter resolution p50, ms (slowest)", resolution[worst_resolution], f"`{worst_resolution}`", 1.0,
          "limit", False),
         ("cold start of `mandato serve`, s", served["cold_start"], "", 1.0, "limit", False),

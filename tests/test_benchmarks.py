@@ -37,3 +37,6 @@ def test_smoke_run_prints_every_figure():
     # The goals of issue 15, each against its peer or limit.
     assert "| goal (issue 15) | mandato | peer or limit | ratio |" in out
     assert "`oxigraph load`, same N-Quads:" in out and ("pySHACL, rdflib graph:" in out or "pySHACL on an" in out)
+    # A large answer against the best hand-written SPARQL for the same rows (benchmarks/hand-written).
+    for name in ("findings", "ratification-matrix"):
+        assert f"| `{name}` (a large answer) p50 in-process, ms |" in out, name
