@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import orjson
 import pyoxigraph as ox
 
 from mandato.errors import MandatoError
@@ -168,7 +169,7 @@ def _prefixes(fmt: str) -> dict[str, str] | None:
 
 
 def render_records(table: Table) -> str:
-    return json.dumps(table.records(), ensure_ascii=False, indent=2) + "\n"
+    return orjson.dumps(table.records(), option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def render_csv(table: Table) -> str:
@@ -204,7 +205,7 @@ def _binding(term: Term) -> dict[str, str]:
 def render_srj(table: Table) -> str:
     bindings = [{c: _binding(v) for c, v in zip(table.columns, row, strict=True) if v is not None}
                 for row in table.rows]
-    return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}}, ensure_ascii=False)
+    return orjson.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}}).decode()
 
 
 def render_srx(table: Table) -> str:
