@@ -122,7 +122,9 @@ class Finding:
 class ReadContext:
     source: Source
     registry: Registry
-    graph: Graph = field(default_factory=Graph)
+    # rdflib's SimpleMemory: no index of contexts and no events, which a source's graph never
+    # uses (ingest at ~1M triples: 39 → 30 s, same graphs)
+    graph: Graph = field(default_factory=lambda: Graph(store="SimpleMemory"))
     findings: list[Finding] = field(default_factory=list)
     sheet: str | None = None  # the workbook's sheet being read: lines are its rows, cells its columns
     citations: Citations = field(default_factory=Citations)  # where each statement was read

@@ -19,7 +19,8 @@ def serialized(name: str, graph: Graph) -> bytes:
     content does)."""
     data = graph.serialize(format="nt", encoding="utf-8")
     canonical = data
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
+    # (a graph whose N-Triples hold no "_:" has no blank node: most graphs, not walked again)
+    if b"_:" in data and any(isinstance(term, BNode) for triple in graph for term in triple):
         canonical = to_canonical_graph(graph).serialize(format="nt", encoding="utf-8")
     digest = hashlib.sha256(b"\n".join(sorted(canonical.splitlines()))).hexdigest()
     return data + f'<{name}> <{MDO.contentDigest}> "sha256:{digest}" .\n'.encode()

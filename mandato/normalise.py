@@ -11,6 +11,7 @@ import unicodedata
 
 _TAG = re.compile(r"<[^>]+>")
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"  # footnote numbers, as PDF extraction leaves them
+_NO_SUPERSCRIPTS = {ord(c): " " for c in SUPERSCRIPTS}
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 STOPWORDS = frozenset(
     ["a", "al", "de", "del", "el", "en", "la", "las", "lo", "los", "para", "por", "que", "sobre", "y", "e", "o",
@@ -21,7 +22,7 @@ STOPWORDS = frozenset(
 def strip_markup(text: str) -> str:
     """Remove HTML tags and footnote superscripts left over from PDF extraction."""
     text = _TAG.sub(" ", text)
-    text = text.translate({ord(c): " " for c in SUPERSCRIPTS})
+    text = text.translate(_NO_SUPERSCRIPTS)
     return " ".join(text.split())
 
 
