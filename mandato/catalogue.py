@@ -40,6 +40,7 @@ from mandato.results import Boolean, Result, Table
 from mandato.terms import ENTITY_CLASSES, TYPES, Param, scalar_term, to_sparql
 
 WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+NUMBERS = re.compile(r"(\d+)")  # a list's parts sort numbers by value (sort_lists)
 LIST = re.compile(r'GROUP_CONCAT\s*\(.*?;\s*separator\s*=\s*"([^"]+)"\s*\)\s*AS\s+\?(\w+)', re.IGNORECASE)
 _EMPTY = ox.Store()
 
@@ -259,7 +260,7 @@ def sort_lists(table: Table, lists: dict[str, str]) -> Table:
         if not isinstance(value, ox.Literal) or separator not in value.value:
             return value
         parts = sorted(value.value.split(separator), key=lambda part: [
-            int(piece) if piece.isdecimal() else piece for piece in re.split(r"(\d+)", part)])
+            int(piece) if piece.isdecimal() else piece for piece in NUMBERS.split(part)])
         return ox.Literal(separator.join(parts), language=value.language) if value.language else \
             ox.Literal(separator.join(parts), datatype=value.datatype)
 
