@@ -19,7 +19,10 @@ and of the same text on `/sparql`, against `oxigraph serve-read-only` answering 
 cached saved query, cold start and memory against their limits; ingest against Oxigraph's own
 bulk loader (`oxigraph load`) on the N-Quads of the same data; full validation against its limit
 and against pySHACL run on an rdflib graph of the same data (cut off after --peer-cap seconds);
-re-validation and parameter resolution against their limits. Figures print as Markdown.
+re-validation and parameter resolution against their limits; the large answers (findings, the
+full matrix) against the best hand-written SPARQL for their rows (benchmarks/hand-written). A run
+starts with the machine's speed (a fixed Python loop): a shared machine's speed drifts. Figures
+print as Markdown.
 """
 
 from __future__ import annotations
@@ -83,6 +86,17 @@ def sampled(call, repeat: int, budget: float) -> list[float]:
         call()
         times.append((time.perf_counter() - start) * 1000)
     return times
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop (best of three): a shared machine's speed drifts by up
+    to 2× between hours, and this says at which speed a run's figures were taken."""
+    def loop() -> float:
+        start, total = time.perf_counter(), 0
+        for i in range(10_000_000):
+            total += i
+        return time.perf_counter() - start
+    return min(loop() for _ in range(3))
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -503,6 +517,8 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.repeat, args.seconds, args.baseline_repeat, args.baseline_cap = "smoke", 2, 1, 1, 2
         args.peer_cap = 60
     print(f"# mandato benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
+    print(f"Machine speed: {machine_speed():.2f} s for 10 million additions in a Python loop, the best of three "
+          "(0.29-0.30 s on 2026-12-04; runs at other speeds compare by their ratios)\n")
     with tempfile.TemporaryDirectory(prefix="mandato-bench-") as tmp:
         for size in args.sizes.split(","):
             start = time.perf_counter()
