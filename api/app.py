@@ -64,14 +64,15 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if isinstance(store, Store):  # the search box's names, read once before the first person asks
-            # ... but after the server's first answers: read at once, they took a third of the
-            # start's CPU (the GIL) and delayed the first answer (1.0-1.2 s at ~1M triples).
-            warming = threading.Timer(WARM_AFTER, warm, args=(store,))
+        # The search box's names, read once before the first person asks, but after the server's
+        # first answers: read at once, they took a third of the start's CPU (the GIL) and delayed
+        # the first answer (1.0-1.2 s at ~1M triples).
+        warming = threading.Timer(WARM_AFTER, warm, args=(store,)) if isinstance(store, Store) else None
+        if warming is not None:
             warming.name, warming.daemon = "mandato-warm-search", True
             warming.start()
         yield
-        if isinstance(store, Store):
+        if warming is not None:
             warming.cancel()
         if "pool" in state:
             state.pop("pool").close()

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -67,9 +68,15 @@ class AnswerCache:
         return len(self._items)
 
 
-def request_key(path: str, query_string: bytes, accept: str | None) -> tuple[str, bytes, str | None]:
-    """What a saved query's answer depends on in the request, as the client sent it."""
-    return path, query_string, accept
+def request_key(scope: Scope) -> tuple[str, bytes, str | None]:
+    """What a saved query's answer depends on in the request, as the client sent it (the Accept
+    header as the endpoint reads it: the first one)."""
+    return scope["path"], scope.get("query_string", b""), Headers(scope=scope).get("accept")
+
+
+def asks_afresh(headers: Headers) -> bool:
+    """HTTP ``Cache-Control: no-cache``: the answer is not to come from a cache."""
+    return "no-cache" in headers.get("cache-control", "")
 
 
 class KeptAnswers:
@@ -80,13 +87,9 @@ class KeptAnswers:
         self.app, self.cache = app, cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith("/queries/"):
-            headers = dict(scope["headers"])
-            if b"no-cache" not in headers.get(b"cache-control", b""):
-                accept = headers.get(b"accept")
-                kept = self.cache.answer_to(request_key(scope["path"], scope.get("query_string", b""),
-                                                        None if accept is None else accept.decode("latin-1")))
-                if kept is not None:
-                    await Response(kept[0], media_type=kept[1])(scope, receive, send)
-                    return
+        if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith("/queries/")
+                and not asks_afresh(Headers(scope=scope))
+                and (kept := self.cache.answer_to(request_key(scope))) is not None):
+            await Response(kept[0], media_type=kept[1])(scope, receive, send)
+            return
         await self.app(scope, receive, send)

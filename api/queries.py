@@ -17,7 +17,7 @@ from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
 from mandato.store import Store
 from mandato.terms import DATE, ENTITY_CLASSES, RESOURCE_PATTERN
 
-from .cache import AnswerCache, request_key
+from .cache import AnswerCache, asks_afresh, request_key
 from .http import AnyStore, answers, choices, choose
 
 
@@ -77,16 +77,14 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, lan
         fmt = choose(request, fields.get("format"), formats, fallback)
         bindings = bind(store, query, {k: v for k, v in fields.items() if k != "format" and v is not None})
         key = (query.name, tuple(sorted((k, str(v)) for k, v in bindings.items())), fmt)
-        fresh = "no-cache" in request.headers.get("cache-control", "")  # HTTP: do not answer from a cache
-        if cache is not None and not fresh and (kept := cache.get(key)) is not None:
+        if cache is not None and not asks_afresh(request.headers) and (kept := cache.get(key)) is not None:
             body, media = kept
         else:
             body, media = render(execute(store, query, bindings), fmt), formats[fmt]
             if cache is not None:
                 cache.put(key, body, media)
         if cache is not None:  # the same request is then answered before routing (KeptAnswers)
-            cache.remember(request_key(request.scope["path"], request.scope.get("query_string", b""),
-                                       request.headers.get("accept")), key)
+            cache.remember(request_key(request.scope), key)
         return Response(body, media_type=media)
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
