@@ -148,12 +148,13 @@ def _full(store: Store, digests: dict[str, str] | None) -> Report:
         core = core_results(data)
         rule_found = rules.result()
     if digests is not None and str(ONTOLOGY_GRAPH) in digests:
+        alone_shapes = {x.shape for x in _rules(alone=True)}
         _save(store.path / CACHE, {
             "key": _key(), "ontology": digests[str(ONTOLOGY_GRAPH)], "graphs": digests,
             "subjects": {g: sorted(ss) for g, ss in subjects.items()},
             "types": {s: sorted(ts) for s, ts in types.items()},
             "results": [r.record() for r in core],
-            "alone": [r.record() for r in rule_found if r.shape in {x.shape for x in _rules(alone=True)}],
+            "alone": [r.record() for r in rule_found if r.shape in alone_shapes],
         })
     return report(core + describe(rule_found, data))
 
