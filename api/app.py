@@ -14,7 +14,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,7 +28,6 @@ from mandato import __version__
 from mandato.digests import dataset_version
 from mandato.errors import MandatoError
 from mandato.query_pool import QueryPool
-from mandato.remote import RemoteRunner, RemoteStore
 from mandato.search import warm
 from mandato.store import Store
 
@@ -36,6 +35,9 @@ from . import linked_data, openrefine, pages, queries, sparql
 from .cache import AnswerCache, KeptAnswers
 from .http import Settings, error_body, error_response, error_responses
 from .middleware import Guard
+
+if TYPE_CHECKING:
+    from mandato.remote import RemoteRunner, RemoteStore
 
 log = logging.getLogger("mandato.api")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -49,7 +51,9 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
 
     def pool() -> QueryPool | RemoteRunner:
         if "pool" not in state:
-            if isinstance(store, RemoteStore):
+            if not isinstance(store, Store):
+                from mandato.remote import RemoteRunner
+
                 state["pool"] = RemoteRunner(store, settings.sparql_timeout, settings.sparql_max_rows,
                                              settings.sparql_max_bytes)
             elif store.path is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -20,8 +20,11 @@ from mandato.packaged import ontology_graph
 from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, RDFLIB_FORMATS, Triples, render
 from mandato.terms import SAFE_IRI
 
-from .http import AnyStore, NotFound, answers, choices, choose
+from .http import NotFound, answers, choices, choose
 from .pages import Pages
+
+if TYPE_CHECKING:
+    from .http import AnyStore
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"

@@ -8,7 +8,7 @@ under ``/reconcile/``. Names are answered in Spanish by default, in English with
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
@@ -17,8 +17,11 @@ from fastapi.responses import Response
 from mandato import openrefine
 from mandato.openrefine import ReconcileError
 
-from .http import AnyStore, error_responses
+from .http import error_responses
 from .pages import Pages
+
+if TYPE_CHECKING:
+    from .http import AnyStore
 
 LANG = Query("es", description="the language of names: es or en", json_schema_extra={"enum": ["", "es", "en"]})
 QUERIES_DOC = ('a batch of queries as JSON, e.g. {"q0": {"query": "Rep. Dominicana", "type": '

@@ -16,17 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-import yaml
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
+from mandato import yamltext
 from mandato.catalogue import bind, execute, get, groups_with_members, inject_values, load_catalogue, matcher
 from mandato.errors import MandatoError
 from mandato.namespaces import ID, MDO, PREFIXES
@@ -34,10 +34,12 @@ from mandato.packaged import ontology_graph
 from mandato.results import ROW_MEDIA, Table, cell, negotiate, render
 from mandato.search import search
 
-from .http import AnyStore
+if TYPE_CHECKING:
+    from .http import AnyStore
+
 
 HERE = Path(__file__).parent
-TEXT: dict[str, dict[str, str]] = yaml.safe_load((HERE / "text.yaml").read_text(encoding="utf-8"))
+TEXT: dict[str, dict[str, str]] = yamltext.load((HERE / "text.yaml").read_text(encoding="utf-8"))
 LANGS = tuple(TEXT)
 COOKIE = "mandato_lang"
 # Scripts only from the server; styles may be set by the chart library (it writes style attributes).

@@ -5,20 +5,23 @@ convention), documented in the OpenAPI page with their examples."""
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from mandato.catalogue import SavedQuery, bind, data_languages, execute, load_catalogue
 from mandato.errors import ParameterError
-from mandato.remote import RemoteStore
 from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
 from mandato.store import Store
 from mandato.terms import DATE, ENTITY_CLASSES, RESOURCE_PATTERN
 
 from .cache import AnswerCache, asks_afresh, request_key
-from .http import AnyStore, answers, choices, choose
+from .http import answers, choices, choose
+
+if TYPE_CHECKING:
+    from .http import AnyStore
 
 
 def offered(q: SavedQuery) -> dict[str, str]:
@@ -41,8 +44,9 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
     r = APIRouter(tags=["saved queries"])
     catalogue = load_catalogue()
     # The embedded store cannot change while served: the languages it holds are the documented
-    # choices of ``lang`` (checked at bind time in any case).
-    languages = data_languages(store) if isinstance(store, Store) else None
+    # choices of ``lang`` (checked at bind time in any case), listed when the OpenAPI document is
+    # first asked for, not at the start (listing them reads every label: 120 ms at ~1M triples).
+    languages = (lambda: data_languages(store)) if isinstance(store, Store) else None
 
     @r.get("/queries", summary="The saved queries, with their summaries and parameters")
     def list_queries() -> list[dict[str, Any]]:
@@ -52,8 +56,16 @@ def router(store: AnyStore, cache: AnswerCache | None) -> APIRouter:
         r.add_api_route(f"/queries/{query.name}", _endpoint(store, query, cache, languages), methods=["GET"],
                         summary=query.summary, description=_doc(query), response_model=None,
                         responses=answers(offered(query), 400, 404, 406, 413, 414,
-                                          *((502,) if isinstance(store, RemoteStore) else ())))
+                                          *((502,) if not isinstance(store, Store) else ())))
     return r
+
+
+def _with_choices(extra: dict[str, Any], names: Callable[[], list[str]]) -> Callable[[dict[str, Any]], None]:
+    """A parameter's schema completed, when the schema is written, with the choices ``names`` gives."""
+    def complete(schema: dict[str, Any]) -> None:
+        schema.update(extra)
+        schema.update(choices(names()))
+    return complete
 
 
 def _doc(q: SavedQuery) -> str:
@@ -61,7 +73,8 @@ def _doc(q: SavedQuery) -> str:
             "results JSON (srj) or XML (srx), CSV or TSV, or for a graph Turtle, JSON-LD, N-Triples or RDF/XML.")
 
 
-def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, languages: list[str] | None):
+def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None,
+              languages: Callable[[], list[str]] | None):
     names = {p.name for p in query.params}
     formats = offered(query)
     fallback = "turtle" if query.graph else "json"
@@ -90,7 +103,7 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, lan
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in query.params:
         # Documented, not enforced by FastAPI: bind() says what is wrong, with candidates or an example.
-        extra: dict[str, Any] = choices(languages) if p.type == "lang" and languages else {}
+        extra: dict[str, Any] = {}
         if p.type in ENTITY_CLASSES:
             extra["format"] = f"mandato-{p.type}"  # a name or IRI the data holds (see the description)
         if p.required:
@@ -101,8 +114,11 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None, lan
             extra.update(choices(p.choices or []))
         if p.type == "date":  # a day or a year (mandato.terms.scalar_term)
             extra.update(pattern=f"^{DATE.pattern}$")
+        schema: dict[str, Any] | Callable[[dict[str, Any]], None] | None = extra or None
+        if p.type == "lang" and languages is not None:
+            schema = _with_choices(extra, languages)
         default = Query(... if p.required else None, description=f"{p.description} ({p.type})",
-                        examples=[p.example] if p.example else None, max_length=1000, json_schema_extra=extra or None)
+                        examples=[p.example] if p.example else None, max_length=1000, json_schema_extra=schema)
         params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default,
                                         annotation=str if p.required else str | None))
     params.append(inspect.Parameter(

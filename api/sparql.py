@@ -8,6 +8,7 @@ the workers per client (:mod:`mandato.query_pool`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -21,8 +22,11 @@ from mandato.query_text import check_federation, query_form
 from mandato.results import GRAPH_MEDIA, RDFLIB_FORMATS, ROW_MEDIA
 from mandato.store import Dataset
 
-from .http import AnyStore, answers, choices, choose
+from .http import answers, choices, choose
 from .pages import Pages
+
+if TYPE_CHECKING:
+    from .http import AnyStore
 
 # Rows as SPARQL clients expect them: ``json`` and ``xml`` (format=json, Accept: application/json,
 # as SPARQLWrapper sends) are the SPARQL results formats, not the records of the saved queries.

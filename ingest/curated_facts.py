@@ -39,6 +39,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
+from mandato import yamltext
 from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, ORG, class_term, resource
 from mandato.normalise import normalise
@@ -86,7 +87,7 @@ class Fact:
 @cache
 def load_curated(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamltext.load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise IngestError(Location(str(path)), f"cannot read the curated file ({exc})") from None
     if not isinstance(data, dict):

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from mandato import yamltext
 from mandato.errors import IngestError, Location
 
 LAYOUT_DIR = Path(__file__).with_name("layouts")
@@ -65,7 +66,7 @@ def read_layout(path: Path) -> Layout:
         return IngestError(Location(str(path)), problem, expected)
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamltext.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise wrong(f"cannot read the layout ({exc.strerror})", "a layout file") from None
     except yaml.YAMLError as exc:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from mandato import yamltext
 from mandato.namespaces import ID, MDO, class_term, resource
 from mandato.normalise import normalise, slug, strip_markup
 from mandato.packaged import ontology_graph
@@ -30,7 +30,7 @@ from mandato.packaged import ontology_graph
 from .actors import ActorSplit, split_actors
 from .base import ReadContext
 
-CONFIG = yaml.safe_load(Path(__file__).with_name("plan_matrices.yaml").read_text("utf-8"))
+CONFIG = yamltext.load(Path(__file__).with_name("plan_matrices.yaml").read_text("utf-8"))
 NOTATION = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)*)\.?(?:\s+|$)")
 
 

@@ -24,7 +24,7 @@ GRAPH_FORMAT_CHOICES = ("turtle", "jsonld", "ntriples", "rdfxml")
 
 
 def _endpoint(args: argparse.Namespace):
-    from mandato.remote import Endpoint
+    from mandato.endpoint import Endpoint
 
     return Endpoint.from_options(args.endpoint, args.update_endpoint, args.graph_store)
 
@@ -198,7 +198,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from mandato.api.app import create_app
     from mandato.api.http import Settings
-    from mandato.remote import Endpoint
+    from mandato.endpoint import Endpoint
     from mandato.store import ServeLock, Store, store_path
 
     base_url = os.environ.get("MANDATO_BASE_URL") or f"http://{args.host}:{args.port}"
@@ -209,8 +209,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store = Store(path, must_exist=True, read_only=True)
         ServeLock(path).hold()
     app = create_app(store, Settings(base_url=base_url))
-    # A line per request costs a third of the throughput of a cached answer: opt in.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
+    # A line per request costs a third of the throughput of a cached answer: opt in. No route is a
+    # WebSocket, so none of uvicorn's WebSocket protocols is imported.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log, ws="none")
     return 0
 
 

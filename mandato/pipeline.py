@@ -23,6 +23,7 @@ import yaml
 from rdflib import Graph
 from rdflib.namespace import PROV, RDF
 
+from mandato import yamltext
 from mandato.digests import graph_digests, serialized, stated_digest
 from mandato.errors import IngestError, Location, StoreError
 from mandato.ingest import ENGINES, curated_facts, legal_references
@@ -65,7 +66,7 @@ class SourceReport:
 def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
     path = directory / MANIFEST
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        entries = yamltext.load(path.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:
         raise IngestError(Location(str(path)), f"cannot read the corpus manifest ({exc})") from None
     if not isinstance(entries, list):

@@ -10,7 +10,6 @@ that started the worker.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
@@ -21,6 +20,8 @@ PR_SET_PDEATHSIG = 1
 def die_with_parent() -> None:
     parent = os.getppid()
     if sys.platform.startswith("linux"):
+        import ctypes  # here: a worker's need, not a server's start
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent or parent == 1:  # the parent died before the signal was set

@@ -19,6 +19,7 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from mandato import yamltext
 from mandato.errors import IngestError, Location
 from mandato.namespaces import MDO, ORG, WD, class_term, resource, source_iri
 from mandato.normalise import normalise
@@ -65,7 +66,7 @@ class Registry:
 
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yamltext.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -29,7 +29,7 @@ import re
 import time
 import urllib.error
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -37,6 +37,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from mandato.catalogue import inject_values
+from mandato.endpoint import Endpoint
 from mandato.errors import MandatoError
 from mandato.namespaces import GRAPH
 from mandato.results import Boolean, Queryable, Result, Table, Triples, serialized
@@ -61,36 +62,6 @@ HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")  # <p>, </h1>,
 def _summary(text: str) -> str:
     """A server's error text on one line, without HTML tags but with the IRIs it names."""
     return " ".join(html.unescape(HTML_TAG.sub(" ", text)).split())[:300]
-
-
-@dataclass
-class Endpoint:
-    query: str
-    update: str | None = None
-    graph_store: str | None = None
-    timeout: float = field(default_factory=lambda: float(os.environ.get("MANDATO_ENDPOINT_TIMEOUT", 60)))
-    retries: int = field(default_factory=lambda: int(os.environ.get("MANDATO_ENDPOINT_RETRIES", 3)))
-    backoff: float = field(default_factory=lambda: float(os.environ.get("MANDATO_ENDPOINT_BACKOFF", 0.5)))
-
-    @classmethod
-    def from_options(cls, query: str | None, update: str | None, graph_store: str | None) -> Endpoint | None:
-        query = query or os.environ.get("MANDATO_ENDPOINT")
-        if not query:
-            return None
-        return cls(query, update or os.environ.get("MANDATO_UPDATE_ENDPOINT"),
-                   graph_store or os.environ.get("MANDATO_GRAPH_STORE"))
-
-    def auth(self) -> tuple[dict[str, str], AnyAuth | None]:
-        token = os.environ.get("MANDATO_ENDPOINT_TOKEN")
-        if token:
-            return {"Authorization": f"Bearer {token}"}, None
-        user = os.environ.get("MANDATO_ENDPOINT_USER")
-        if user:
-            scheme = os.environ.get("MANDATO_ENDPOINT_AUTH", "any").strip().lower() or "any"
-            if scheme not in AnyAuth.SCHEMES:
-                raise MandatoError(f"MANDATO_ENDPOINT_AUTH must be one of {', '.join(AnyAuth.SCHEMES)}, not {scheme!r}")
-            return {}, AnyAuth(user, os.environ.get("MANDATO_ENDPOINT_PASSWORD", ""), scheme)
-        return {}, None
 
 
 class AnyAuth(httpx.Auth):
@@ -133,6 +104,20 @@ class AnyAuth(httpx.Auth):
             yield from self.basic.auth_flow(request)
 
 
+def credentials() -> tuple[dict[str, str], AnyAuth | None]:
+    """The headers and authentication the environment gives (module docstring)."""
+    token = os.environ.get("MANDATO_ENDPOINT_TOKEN")
+    if token:
+        return {"Authorization": f"Bearer {token}"}, None
+    user = os.environ.get("MANDATO_ENDPOINT_USER")
+    if user:
+        scheme = os.environ.get("MANDATO_ENDPOINT_AUTH", "any").strip().lower() or "any"
+        if scheme not in AnyAuth.SCHEMES:
+            raise MandatoError(f"MANDATO_ENDPOINT_AUTH must be one of {', '.join(AnyAuth.SCHEMES)}, not {scheme!r}")
+        return {}, AnyAuth(user, os.environ.get("MANDATO_ENDPOINT_PASSWORD", ""), scheme)
+    return {}, None
+
+
 class RemoteStore(Queryable):
     """The store interface of :class:`mandato.store.Store` over a remote SPARQL endpoint."""
 
@@ -142,7 +127,7 @@ class RemoteStore(Queryable):
     def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
         self.matchers: dict[str, Any] = {}
-        self.headers, self.credentials = endpoint.auth()
+        self.headers, self.credentials = credentials()
 
     # -- transport -----------------------------------------------------------------------------
 

@@ -22,7 +22,6 @@ A failure before the transaction commits, or before the swap, leaves the visible
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import os
 import shutil
@@ -92,6 +91,8 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE). Two renames leave a
     moment when the store's path does not exist, and a reader opening it then would create an
     empty store there, on which the second rename fails."""
+    import ctypes  # here: an ingest's need, not a server's start
+
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         return False

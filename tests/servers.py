@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from mandato.remote import Endpoint
+from mandato.endpoint import Endpoint
 
 
 def free_port() -> int:

@@ -329,6 +329,15 @@ def test_the_openapi_page_works_with_no_network(client):
     assert client.get("/openapi.json").json()["info"]["title"] == "mandato"
 
 
+def test_the_openapi_document_lists_the_languages_the_data_holds(client):
+    """Listed when the document is written (listing them reads every label), not at the start."""
+    operation = client.get("/openapi.json").json()["paths"]["/queries/ratifications"]["get"]
+    lang = next(p for p in operation["parameters"] if p["name"] == "lang")
+    assert lang["schema"]["enum"] == ["", "en", "es"]
+    refused = client.get("/queries/ratifications", params={**examples("ratifications"), "lang": "fr"})
+    assert refused.status_code == 400 and refused.json()["errors"] == ["en", "es"]
+
+
 def test_a_treaty_action_without_its_party_is_a_page_not_an_error(tmp_path):
     # Data from another store may break a shape (validate reports it); its page still answers.
     act = "https://w3id.org/mandato/id/treaty-action/un-xviii-12-a/zz/consent"

@@ -189,3 +189,18 @@ def test_a_concatenated_column_lists_its_parts_in_order(corpus_store):
     cited = [[int(part.rsplit("line ", 1)[1].split()[0]) for part in r["source"].split("; ")]
              for r in rows if r["source"] and r["source"].count(", line ") > 1]
     assert cited and all(lines == sorted(lines) for lines in cited)
+
+
+def test_a_language_the_data_holds_no_labels_in_is_an_error_naming_those_it_holds(corpus_store):
+    """One language is checked with an ASK (it stops at the first label); a language the data
+    does not hold lists those it holds, for the error and for every later check."""
+    from mandato.catalogue import holds_language
+
+    corpus_store.matchers.pop("@languages", None)  # a cache: as if the store had just been opened
+    assert holds_language(corpus_store, "en") and "@languages" not in corpus_store.matchers
+    assert len(run(corpus_store, "ratifications", {"instrument": "C182", "lang": "en"}).rows) > 1
+    with pytest.raises(ParameterError) as info:
+        run(corpus_store, "ratifications", {"instrument": "C182", "lang": "fr"})
+    assert "'fr'" in str(info.value) and info.value.candidates == ["en", "es"]
+    assert corpus_store.matchers["@languages"] == ["en", "es"]
+    assert holds_language(corpus_store, "es") and not holds_language(corpus_store, "de")

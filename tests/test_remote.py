@@ -11,8 +11,9 @@ import pytest
 
 from conftest import saved_query_cases
 from mandato.catalogue import run
+from mandato.endpoint import Endpoint
 from mandato.errors import ParameterError
-from mandato.remote import Endpoint, RemoteError, RemoteStore, push
+from mandato.remote import RemoteError, RemoteStore, push
 from mandato.results import Table
 from mandato.store import Store
 from servers import OxigraphServer

@@ -65,3 +65,17 @@ def test_large_answers_arrive_whole(server):
                        headers={"Accept": "application/sparql-results+json"}, timeout=30)
         assert r.status_code == 200, r.text
         assert len(r.json()["results"]["bindings"]) == 3000
+
+
+def test_serving_the_embedded_store_imports_no_http_client(corpus_store_path):
+    """A tenth of a second of every start (mandato.remote and httpx) is spent only when a remote
+    store is served; reading YAML takes libyaml's parser."""
+    import sys
+
+    check = ("import sys; from pathlib import Path; from mandato.api.app import create_app; "
+             "from mandato.store import Store; import mandato.yamltext as y; "
+             f"create_app(Store(Path({str(corpus_store_path)!r}), must_exist=True, read_only=True)); "
+             "print(sorted(m for m in ('httpx', 'mandato.remote', 'SPARQLWrapper', 'ctypes') if m in sys.modules), "
+             "y.LOADER.__name__)")
+    out = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["[]", "CSafeLoader"]
