@@ -52,6 +52,9 @@ HTML = {"html": "text/html"}
 # Links in a resource page lists one by one; above, it gives their number by class and property
 # (a body named by thousands of activities: 0.6 s to list at ~1M triples, and no one reads them).
 INCOMING_LISTED = 500
+# Findings the findings page lists for every source; above, each source's are on a page of their
+# own (1,008 findings at ~1M triples: a quarter of a second to list, and too many to read).
+FINDINGS_LISTED = 200
 # Statements shown apart from the table of a resource: its name, its classes and where it was read.
 TITLE = (str(SKOS.prefLabel), "http://purl.org/dc/terms/title")
 SOURCE = {str(PROV.wasDerivedFrom): "source_document", str(MDO.sourceLine): "line", str(MDO.locator): "locator",
@@ -250,13 +253,22 @@ class Pages:
         return self.page(request, "matrix.html", section=section, view=view, families=families, family=family or "",
                          groups={g: self._label(g, lang, "group") for g in sorted(groups)}, group=chosen)
 
-    def findings(self, request: Request) -> HTMLResponse:
+    def findings(self, request: Request, source: str | None) -> HTMLResponse:
+        """The sources with how many findings of each kind; then the findings of the source chosen,
+        or of every source when they are few enough to read on one page."""
         lang, _ = language(request)
-        section = self.section("findings", lang)
+        counts = self.section("finding-counts", lang)
+        sources = _finding_sources(counts.rows)
+        total = sum(s["total"] for s in sources)
+        source = source.strip() if source and source.strip() else None
+        section = (self.section("findings", lang, source=source) if source  # an IRI the data lacks: 404 (bind)
+                   else self.section("findings", lang) if total <= FINDINGS_LISTED else None)
         by_source: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-        for row in section.rows:
+        for row in section.rows if section else ():
             by_source[row["source"]][row["code"]].append(row)
-        return self.page(request, "findings.html", section=section, by_source=by_source)
+        chosen = next((s for s in sources if s["iri"] == source), None)
+        return self.page(request, "findings.html", counts=counts, sources=sources, total=total, source=source,
+                         chosen=chosen, section=section, by_source=by_source)
 
     def sparql(self, request: Request) -> HTMLResponse:
         """The query editor, with every saved query as an example: its text with the example
@@ -297,13 +309,24 @@ def router(pages: Pages) -> APIRouter:
         return pages.matrix(request, group, family, format)
 
     @r.get("/findings")
-    def findings_page(request: Request) -> HTMLResponse:
-        return pages.findings(request)
+    def findings_page(request: Request, source: str | None = Query(None, max_length=1000)) -> HTMLResponse:
+        return pages.findings(request, source)
 
     return r
 
 
 # -- shaping rows for the templates ----------------------------------------------------------------
+
+
+def _finding_sources(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of ``finding-counts`` (one per source and kind) as one entry per source, in order."""
+    sources: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        entry = sources.setdefault(r["source_iri"], {"iri": r["source_iri"], "name": r["source"], "file": r["file"],
+                                                     "total": 0, "codes": []})
+        entry["total"] += int(r["findings"])
+        entry["codes"].append((r["code"], int(r["findings"])))
+    return list(sources.values())
 
 
 def _grouped(rows: Any, by_kind: bool = False) -> dict[str, list[dict[str, Any]]]:

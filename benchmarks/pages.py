@@ -46,6 +46,7 @@ PAGES = {
     "body": "/id/organization/pe-cmnp-tptim",
     "matrix": "/matrix",
     "findings": "/findings",
+    "findings (one source)": "/findings?source=https://w3id.org/mandato/id/source/corett-plan-estrategico-2018-2027",
     "ontology": "/ontology",
 }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -396,3 +398,27 @@ def test_a_resource_named_by_more_than_a_page_can_list(client, monkeypatch):
     assert section.count("<tr><td>") == len(counts)
     assert "/queries/resource?resource=https%3A%2F%2Fw3id.org%2Fmandato%2Fid%2Fcountry%2Fcr&amp;direction=in" in section
     assert "<h3>" not in section.split("</section>")[0]
+
+
+def test_the_findings_page_counts_them_by_source_and_lists_them_when_few(client, monkeypatch):
+    """Every source with its findings by kind; the findings one by one when they are few enough to
+    read, else on each source's own page (whose address the table links to)."""
+    page = lambda url: client.get(url, headers={"Accept": "text/html"})  # noqa: E731
+    counts = client.get("/queries/finding-counts").json()
+    total, sources = sum(int(r["findings"]) for r in counts), {r["source_iri"] for r in counts}
+    html = page("/findings").text
+    assert sum(ul.count("<li>") for ul in re.findall(r'<ul class="findings">(.*?)</ul>', html)) == total
+    assert html.count('<ul class="findings">') == len(counts)  # one list per source and kind
+    monkeypatch.setattr("mandato.api.pages.FINDINGS_LISTED", total - 1)
+    html = page("/findings").text
+    assert f"{total} hallazgos en {len(sources)} fuentes" in html and '<ul class="findings">' not in html
+    for iri in sources:
+        link = f'href="/findings?{urlencode({"source": iri})}"'
+        assert link in html
+        one = page(f"/findings?{urlencode({'source': iri})}").text
+        listed = [r for r in counts if r["source_iri"] == iri]
+        assert one.count('<ul class="findings">') == len(listed)
+        assert '<a href="/findings">← Todas las fuentes</a>' in one
+    country = page("/findings?source=https://w3id.org/mandato/id/country/cr")  # data, but no source of findings
+    assert country.status_code == 200 and "ningún hallazgo de esta fuente" in country.text
+    assert page("/findings?source=https://w3id.org/mandato/id/source/nope").status_code == 404

@@ -55,6 +55,11 @@ def without_sources(table: Table) -> set[tuple[str, ...]]:
 @pytest.mark.parametrize("name", sorted(n for n, q in CATALOGUE.items() if not q.graph))
 def test_each_answer_once_however_many_sources_state_it(corpus_store, restated_store, name, lang):
     once, twice = answer(corpus_store, name, lang), answer(restated_store, name, lang)
+    if "source_iri" in once.columns:  # rows of source documents (findings): the reprint's are its own
+        at = once.columns.index("source_iri")
+        original = {str(row[at]) for row in once.rows}
+        assert all(str(row[at]) in original or row[at].value.endswith("/reprint") for row in twice.rows)
+        twice = Table(twice.columns, [row for row in twice.rows if str(row[at]) in original])
     counts = Counter(tuple(str(c) for c in row) for row in twice.rows)
     assert max(counts.values(), default=1) == 1, counts.most_common(2)  # no row twice
     assert without_sources(twice) == without_sources(once)  # the same answers, the same aggregates

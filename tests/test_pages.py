@@ -95,6 +95,9 @@ class Visit:
         serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
                    for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
         assert not serious, serious
+        # The page fits the window's width: a long name breaks, a wide table scrolls in its own region.
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the page is {overflow}px wider than the window"
         SCREENSHOTS.mkdir(exist_ok=True)
         self.page.screenshot(path=SCREENSHOTS / f"{name}-{self.width}.png", full_page=True)
 
@@ -295,8 +298,23 @@ def test_text_without_an_english_form_is_marked_on_english_pages(visit):
 
 def test_findings_page_lists_the_membership_disagreement(visit):
     page = visit.open("/findings")
-    assert page.locator(".code", has_text="membership-disagreement").count() == 1
+    assert page.locator("h3 .code", has_text="membership-disagreement").count() == 1
     assert "Panamá" in page.locator("main").inner_text()
+
+
+def test_findings_page_counts_each_source_and_opens_its_own_page(visit):
+    page = visit.open("/findings")
+    table = page.locator("section[aria-labelledby=sources] tbody tr")
+    sources = page.locator("main > section[aria-labelledby^=source-]")
+    assert table.count() == sources.count() > 1
+    row = table.filter(has_text="membership-disagreement")
+    expected, name = int(row.locator("td.num").inner_text()), row.locator("a").inner_text()
+    row.locator("a").click()
+    page.wait_for_url("**/findings?source=*")
+    assert page.locator("main > section[aria-labelledby^=source-]").count() == 1
+    assert page.locator("ul.findings li").count() == expected
+    assert page.locator("main > section h2").inner_text() in name  # its title (the table gives its file too)
+    visit.check("findings-source")
 
 
 def test_ontology_page_tells_ours_from_reused(visit):

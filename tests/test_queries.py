@@ -204,3 +204,11 @@ def test_a_language_the_data_holds_no_labels_in_is_an_error_naming_those_it_hold
     assert "'fr'" in str(info.value) and info.value.candidates == ["en", "es"]
     assert corpus_store.matchers["@languages"] == ["en", "es"]
     assert holds_language(corpus_store, "es") and not holds_language(corpus_store, "de")
+
+
+def test_finding_counts_count_the_findings_of_each_source_by_kind(corpus_store):
+    from collections import Counter
+
+    counts = {(r["source_iri"], r["code"]): int(r["findings"]) for r in run(corpus_store, "finding-counts").records()}
+    listed = Counter((r["source_iri"], r["code"]) for r in run(corpus_store, "findings").records())
+    assert counts == dict(listed) and len({s for s, _ in counts}) > 1
