@@ -156,7 +156,7 @@ def matcher(store: Any, kind: str, cls: URIRef | None = None) -> Matcher:
 LANGUAGES_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?lang WHERE { ?s skos:prefLabel ?label BIND(LANG(?label) AS ?lang) }"""
 LANGUAGE_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-ASK WHERE { ?s skos:prefLabel ?label FILTER(LANG(?label) = ?lang) }"""
+ASK WHERE {{ ?s skos:prefLabel ?label FILTER(LANG(?label) = {lang}) }}"""
 GROUPS_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?group ?label WHERE {
@@ -185,7 +185,7 @@ def holds_language(store: Any, lang: str) -> bool:
     if "@languages" in store.matchers:
         return lang in store.matchers["@languages"]
     held = cached(store, f"@language {lang}", lambda: _asked(store.run(
-        inject_values(LANGUAGE_QUERY, {"lang": Literal(lang)}))))
+        LANGUAGE_QUERY.format(lang=to_sparql(Literal(lang))))))
     return held or lang in data_languages(store)
 
 
