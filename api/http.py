@@ -5,19 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from mandato.errors import MandatoError
 from mandato.results import negotiate
-from mandato.store import Store
-
-if TYPE_CHECKING:  # a remote store's module (and its HTTP client) is imported only when one is used
-    from mandato.remote import RemoteStore
-
-    AnyStore = Store | RemoteStore  # the embedded store or a remote SPARQL endpoint
 
 
 def _env(name: str, default: float) -> float:

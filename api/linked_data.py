@@ -23,8 +23,8 @@ from mandato.terms import SAFE_IRI
 from .http import NotFound, answers, choices, choose
 from .pages import Pages
 
-if TYPE_CHECKING:
-    from .http import AnyStore
+if TYPE_CHECKING:  # the remote store's module (and its HTTP client) only when one is served
+    from mandato.remote import AnyStore
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"

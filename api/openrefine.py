@@ -20,8 +20,8 @@ from mandato.openrefine import ReconcileError
 from .http import error_responses
 from .pages import Pages
 
-if TYPE_CHECKING:
-    from .http import AnyStore
+if TYPE_CHECKING:  # the remote store's module (and its HTTP client) only when one is served
+    from mandato.remote import AnyStore
 
 LANG = Query("es", description="the language of names: es or en", json_schema_extra={"enum": ["", "es", "en"]})
 QUERIES_DOC = ('a batch of queries as JSON, e.g. {"q0": {"query": "Rep. Dominicana", "type": '

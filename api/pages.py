@@ -34,8 +34,8 @@ from mandato.packaged import ontology_graph
 from mandato.results import ROW_MEDIA, Table, cell, negotiate, render
 from mandato.search import search
 
-if TYPE_CHECKING:
-    from .http import AnyStore
+if TYPE_CHECKING:  # the remote store's module (and its HTTP client) only when one is served
+    from mandato.remote import AnyStore
 
 
 HERE = Path(__file__).parent

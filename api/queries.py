@@ -20,8 +20,8 @@ from mandato.terms import DATE, ENTITY_CLASSES, RESOURCE_PATTERN
 from .cache import AnswerCache, asks_afresh, request_key
 from .http import answers, choices, choose
 
-if TYPE_CHECKING:
-    from .http import AnyStore
+if TYPE_CHECKING:  # the remote store's module (and its HTTP client) only when one is served
+    from mandato.remote import AnyStore
 
 
 def offered(q: SavedQuery) -> dict[str, str]:

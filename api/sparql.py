@@ -25,8 +25,8 @@ from mandato.store import Dataset
 from .http import answers, choices, choose
 from .pages import Pages
 
-if TYPE_CHECKING:
-    from .http import AnyStore
+if TYPE_CHECKING:  # the remote store's module (and its HTTP client) only when one is served
+    from mandato.remote import AnyStore
 
 # Rows as SPARQL clients expect them: ``json`` and ``xml`` (format=json, Accept: application/json,
 # as SPARQLWrapper sends) are the SPARQL results formats, not the records of the saved queries.

@@ -41,7 +41,7 @@ from mandato.endpoint import Endpoint
 from mandato.errors import MandatoError
 from mandato.namespaces import GRAPH
 from mandato.results import Boolean, Queryable, Result, Table, Triples, serialized
-from mandato.store import Dataset
+from mandato.store import Dataset, Store
 from mandato.terms import to_sparql
 
 TRANSIENT = {502, 503, 504}
@@ -367,6 +367,9 @@ def _blank(label: str) -> ox.BlankNode:
     if BLANK_ID.fullmatch(label) and not label.endswith("."):
         return ox.BlankNode(label)
     return ox.BlankNode("r" + hashlib.blake2b(label.encode(), digest_size=12).hexdigest())
+
+
+AnyStore = Store | RemoteStore  # the embedded store or a remote SPARQL endpoint
 
 
 def push(local: Any, remote: RemoteStore, progress: Callable[[str], None] | None = None) -> list[tuple[str, int]]:

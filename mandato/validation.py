@@ -38,9 +38,7 @@ from mandato.terms import SAFE_IRI
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 if TYPE_CHECKING:  # httpx, which the remote store needs, is 0.1 s of a re-validation's start
-    from mandato.remote import RemoteStore
-
-    AnyStore = Store | RemoteStore
+    from mandato.remote import AnyStore
 
 
 @dataclass
