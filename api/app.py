@@ -33,6 +33,7 @@ from mandato.store import Store
 
 from . import linked_data, openrefine, pages, queries, sparql
 from .cache import AnswerCache, KeptAnswers
+from .dumps import Dumps
 from .http import Settings, error_body, error_response, error_responses
 from .middleware import Guard
 
@@ -80,6 +81,7 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
             warming.cancel()
         if "pool" in state:
             state.pop("pool").close()
+        dumps.close()
 
     app = FastAPI(
         title="mandato", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -137,9 +139,11 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
     # The embedded store cannot change while served: its answers are kept. A remote one may change.
     app.state.answer_cache = AnswerCache(settings.cache_bytes) if isinstance(store, Store) else None
     base = settings.base_url.rstrip("/")
+    dumps = Dumps(store, version, concurrency=settings.dump_concurrency, timeout=settings.dump_timeout,
+                  memory=settings.dump_memory)
     routers = [queries.router(store, app.state.answer_cache),
                sparql.router(pool, store, settings.service_hosts, base, people),
-               linked_data.router(store, version, base, people), pages.router(people),
+               linked_data.router(store, version, base, people, dumps), pages.router(people),
                openrefine.router(store, base, people)]
     for router in routers:
         app.include_router(router)
@@ -148,7 +152,8 @@ def create_app(store: Store | RemoteStore, settings: Settings | None = None) -> 
         app.add_middleware(KeptAnswers, cache=app.state.answer_cache)
     app.add_middleware(Guard, version=version, max_query_string=settings.max_query_string,
                        max_body=settings.max_body, routes=[*app.router.routes, *(r for x in routers for r in x.routes)],
-                       refusal=lambda client: state["pool"].refusal(client) if "pool" in state else None)
+                       refusal=lambda client: state["pool"].refusal(client) if "pool" in state else None,
+                       body_timeout=settings.body_timeout)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=["Accept", "Content-Type", "Cache-Control", "If-None-Match"],
                        expose_headers=["ETag", "Retry-After"])

@@ -37,6 +37,17 @@ class Settings:
     sparql_queue: int = field(default_factory=lambda: int(_env("MANDATO_SPARQL_QUEUE", 16)))
     max_query_string: int = field(default_factory=lambda: int(_env("MANDATO_MAX_QUERY_STRING", 8192)))
     max_body: int = field(default_factory=lambda: int(_env("MANDATO_MAX_BODY", 65536)))
+    # The request's head and the connections (api.server), the body's read time (api.middleware).
+    header_bytes: int = field(default_factory=lambda: int(_env("MANDATO_MAX_HEADER_BYTES", 32768)))
+    max_headers: int = field(default_factory=lambda: int(_env("MANDATO_MAX_HEADERS", 100)))
+    header_timeout: float = field(default_factory=lambda: _env("MANDATO_HEADER_TIMEOUT", 10.0))
+    body_timeout: float = field(default_factory=lambda: _env("MANDATO_BODY_TIMEOUT", 10.0))
+    max_connections: int = field(default_factory=lambda: int(_env("MANDATO_MAX_CONNECTIONS", 256)))
+    keep_alive: float = field(default_factory=lambda: _env("MANDATO_KEEP_ALIVE", 5.0))
+    # Dumps of /dataset (api.dumps): made at once, time and memory of each.
+    dump_concurrency: int = field(default_factory=lambda: int(_env("MANDATO_DUMP_CONCURRENCY", 1)))
+    dump_timeout: float = field(default_factory=lambda: _env("MANDATO_DUMP_TIMEOUT", 600.0))
+    dump_memory: int = field(default_factory=lambda: int(_env("MANDATO_DUMP_MEMORY", 1024 * 2**20)))
     cache_bytes: int = field(default_factory=lambda: int(_env("MANDATO_CACHE_BYTES", 64 * 2**20)))
     # The server's public address, for the links it gives (never the client's Host header);
     # ``mandato serve`` sets it from --host and --port unless MANDATO_BASE_URL says otherwise.

@@ -5,13 +5,15 @@ validation report."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+from starlette.concurrency import run_in_threadpool
 
 from mandato import __version__
 from mandato.catalogue import inject_values
@@ -20,6 +22,7 @@ from mandato.packaged import ontology_graph
 from mandato.results import DATASET_FORMATS, GRAPH_MEDIA, RDFLIB_FORMATS, Triples, render
 from mandato.terms import SAFE_IRI
 
+from .dumps import Dumps
 from .http import NotFound, answers, choices, choose
 from .pages import Pages
 
@@ -32,7 +35,7 @@ DATASET_MEDIA = {name: media for name, (media, _, _) in DATASET_FORMATS.items()}
 REPORT_MEDIA = {"json": "application/json", "turtle": "text/turtle"}
 
 
-def router(store: AnyStore, version: str, base_url: str, pages: Pages) -> APIRouter:
+def router(store: AnyStore, version: str, base_url: str, pages: Pages, dumps: Dumps) -> APIRouter:
     r = APIRouter(tags=["linked data"])
     report_lock = threading.Lock()
     report_cache: dict[str, Any] = {}
@@ -64,16 +67,19 @@ def router(store: AnyStore, version: str, base_url: str, pages: Pages) -> APIRou
                         media_type=GRAPH_MEDIA[fmt])
 
     @r.get("/dataset", summary="Dump of the whole dataset, or of one named graph", response_model=None,
-           responses=answers(DATASET_MEDIA, 404, 406, 414))
-    def dataset(request: Request, graph: str | None = Query(None, description="the IRI of one named graph"),
-                format: str | None = Query(None, description=", ".join(DATASET_FORMATS),
-                                           json_schema_extra=choices(DATASET_FORMATS))) -> Response:
+           responses=answers(DATASET_MEDIA, 404, 406, 414, 503))
+    async def dataset(request: Request, graph: str | None = Query(None, description="the IRI of one named graph"),
+                      format: str | None = Query(None, description=", ".join(DATASET_FORMATS),
+                                                 json_schema_extra=choices(DATASET_FORMATS))) -> Response:
         fmt = choose(request, format, DATASET_MEDIA, "trig")
-        media, rdf_format, _ = DATASET_FORMATS[fmt]
-        prefixes = PREFIXES if fmt in ("turtle", "trig") else None
-        if graph is not None and graph not in store.named_graphs():
-            raise NotFound(f"no named graph <{graph}>; graphs: {', '.join(store.named_graphs())}")
-        return Response(store.dump(rdf_format, graph, prefixes), media_type=media)
+        if graph is not None:
+            graphs = await run_in_threadpool(store.named_graphs)
+            if graph not in graphs:
+                raise NotFound(f"no named graph <{graph}>; graphs: {', '.join(graphs)}")
+        path = await dumps.file(fmt, graph)  # made once, then streamed from its file (api.dumps)
+        response = FileResponse(path, media_type=DATASET_MEDIA[fmt], stat_result=os.stat(path))
+        del response.headers["etag"]  # the server's own, tied to the dataset's version (api.middleware)
+        return response
 
     @r.get("/dataset/void", summary="VoID/DCAT description of the dataset: counts, graphs, licence, sources",
            response_model=None, responses=answers(GRAPH_MEDIA, 406, 414))

@@ -8,7 +8,7 @@ the dataset's version, and the security and caching headers.
   ignore ``Retry-After`` cannot keep the server busy refusing them.
 - A path holding a control character is not found (Starlette's router would match ``/id/x%0A``
   as ``/id/x``); a query string or body over its limit is refused (414, 413), a body without a
-  declared length included.
+  declared length included, and so is a body that does not arrive within ``body_timeout`` (408).
 - HEAD is answered as GET without the body; OPTIONS (other than a CORS preflight, which
   :class:`starlette.middleware.cors.CORSMiddleware` answers) gives 204 with ``Allow``.
 - GET answers carry an ETag tied to the dataset's version (the store cannot change while served),
@@ -50,9 +50,9 @@ SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options"
 
 class Guard:
     def __init__(self, app: ASGIApp, *, version: str, max_query_string: int, max_body: int, routes: list[Any],
-                 refusal: Callable[[str], MandatoError | None] = lambda _client: None):
+                 refusal: Callable[[str], MandatoError | None] = lambda _client: None, body_timeout: float = 10.0):
         self.app, self.version, self.routes, self.refusal = app, version, routes, refusal
-        self.max_query_string, self.max_body = max_query_string, max_body
+        self.max_query_string, self.max_body, self.body_timeout = max_query_string, max_body, body_timeout
         self.refused: OrderedDict[str, float] = OrderedDict()  # client: when its Retry-After ends
 
     def _allowed(self, scope: Scope) -> list[str]:
@@ -103,7 +103,14 @@ class Guard:
             await reply(Response(status_code=204, headers={"Allow": ", ".join(allowed)}))
             return
         if method not in ("GET", "HEAD"):
-            body = await self._body(receive)
+            try:
+                async with asyncio.timeout(self.body_timeout):
+                    body = await self._body(receive)
+            except TimeoutError:  # the rest of the body may still come: the connection is closed
+                late = error_body(408, f"the request body did not arrive within {self.body_timeout:g} s")
+                late.headers["Connection"] = "close"
+                await reply(late)
+                return
             if body is None:
                 await reply(error_body(413, f"the request body is larger than {self.max_body} bytes"))
                 return

@@ -406,7 +406,8 @@ def _matrix(rows: list[dict[str, Any]], family: str | None) -> MatrixView:
 
 
 def _matrix_file(view: MatrixView, fmt: str, text: dict[str, str]) -> Response:
-    """The matrix as shown, as CSV or as a workbook: one row per country, one column per instrument."""
+    """The matrix as shown, as CSV or as a workbook: one row per country, one column per instrument.
+    Names come from the data: none is written as a formula (:mod:`mandato.spreadsheet_safe`)."""
     header = [text["country"], "ISO", *(name for _, name in view.instruments)]
     body = [[label, code, *("; ".join(a["cell"] for a in view.cells.get((iri, i), [])) for i, _ in view.instruments)]
             for iri, label, code in view.countries]
@@ -416,12 +417,13 @@ def _matrix_file(view: MatrixView, fmt: str, text: dict[str, str]) -> Response:
                         headers={"content-disposition": 'attachment; filename="matrix.csv"'})
     from openpyxl import Workbook  # only when a workbook is asked for (0.1 s to import)
 
+    from mandato.spreadsheet_safe import row_cells
+
     book = Workbook()
     sheet = book.active
     sheet.title = text["matrix_title"][:31]
-    sheet.append(header)
-    for row in body:
-        sheet.append(row)
+    for row in (header, *body):
+        sheet.append(row_cells(sheet, row))
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

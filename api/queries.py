@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from mandato.catalogue import SavedQuery, bind, data_languages, execute, load_catalogue
 from mandato.errors import ParameterError
-from mandato.results import GRAPH_MEDIA, ROW_MEDIA, render
+from mandato.results import GRAPH_MEDIA, ROW_MEDIA, raw_format, render
 from mandato.store import Store
 from mandato.terms import DATE, ENTITY_CLASSES, RESOURCE_PATTERN
 
@@ -22,6 +22,16 @@ from .http import answers, choices, choose
 
 if TYPE_CHECKING:  # the remote store's module (and its HTTP client) only when one is served
     from mandato.remote import AnyStore
+
+
+# Parameters every saved query's route takes besides the query's own.
+OPTIONS = ("format", "raw")
+RAW_DOC = ("true: CSV and TSV give the values as stored, for programs. By default (false) they are "
+           "written for spreadsheets: a value Excel or LibreOffice would run as a formula (one that starts "
+           "with =, +, -, @, a tab or a carriage return and is not a number, such as =HYPERLINK(…)) is "
+           "written with an apostrophe first ('=HYPERLINK(…)), which a spreadsheet shows as text, and a CSV "
+           "field with a semicolon or a tab is quoted. JSON and the SPARQL results formats always give the "
+           "values as stored.")
 
 
 def offered(q: SavedQuery) -> dict[str, str]:
@@ -70,13 +80,18 @@ def _with_choices(extra: dict[str, Any], names: Callable[[], list[str]]) -> Call
 
 def _doc(q: SavedQuery) -> str:
     return (f"{q.description}\n\nAnswers JSON records by default; `format` or `Accept` selects SPARQL "
-            "results JSON (srj) or XML (srx), CSV or TSV, or for a graph Turtle, JSON-LD, N-Triples or RDF/XML.")
+            "results JSON (srj) or XML (srx), CSV or TSV, or for a graph Turtle, JSON-LD, N-Triples or RDF/XML. "
+            "CSV and TSV are written for spreadsheets (a value that would run as a formula is text); "
+            "`raw=true` gives them as stored.")
 
 
 def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None,
               languages: Callable[[], list[str]] | None):
     names = {p.name for p in query.params}
+    if taken := sorted(names & set(OPTIONS)):
+        raise ValueError(f"the saved query '{query.name}' cannot name a parameter {', '.join(taken)}: its route has it")
     formats = offered(query)
+    media_of = {**formats, **{raw_format(f): m for f, m in formats.items()}}  # the raw writers: the same media
     fallback = "turtle" if query.graph else "json"
     # The embedded store cannot change while it is served (the server holds its lock), so an
     # answer, once rendered, is kept (``cache``) under the resolved parameters and the chosen
@@ -84,16 +99,18 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None,
     # answers are not kept. A request with "Cache-Control: no-cache" is answered afresh.
 
     def endpoint(request: Request, **fields: str | None) -> Response:
-        unknown = sorted(set(request.query_params) - names - {"format"})
+        unknown = sorted(set(request.query_params) - names - set(OPTIONS))
         if unknown:
             raise ParameterError(f"the query '{query.name}' has no parameter {', '.join(unknown)}", sorted(names))
         fmt = choose(request, fields.get("format"), formats, fallback)
-        bindings = bind(store, query, {k: v for k, v in fields.items() if k != "format" and v is not None})
+        if fields.get("raw"):  # CSV and TSV as stored (the other formats are in any case)
+            fmt = raw_format(fmt)
+        bindings = bind(store, query, {k: v for k, v in fields.items() if k not in OPTIONS and v is not None})
         key = (query.name, tuple(sorted((k, str(v)) for k, v in bindings.items())), fmt)
         if cache is not None and not asks_afresh(request.headers) and (kept := cache.get(key)) is not None:
             body, media = kept
         else:
-            body, media = render(execute(store, query, bindings), fmt), formats[fmt]
+            body, media = render(execute(store, query, bindings), fmt), media_of[fmt]
             if cache is not None:
                 cache.put(key, body, media)
         if cache is not None:  # the same request is then answered before routing (KeptAnswers)
@@ -126,6 +143,8 @@ def _endpoint(store: AnyStore, query: SavedQuery, cache: AnswerCache | None,
         default=Query(None, description="answer format: " + ", ".join(sorted(formats)),
                       json_schema_extra=choices(sorted(formats))),
     ))
+    params.append(inspect.Parameter("raw", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
+                                    default=Query(False, description=RAW_DOC)))
     endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = "query_" + query.name.replace("-", "_")
     return endpoint

@@ -18,12 +18,13 @@ from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from mandato.errors import MandatoError
-from mandato.query_text import check_federation, query_form
-from mandato.results import GRAPH_MEDIA, RDFLIB_FORMATS, ROW_MEDIA
+from mandato.query_text import TooDeep, check_federation, check_nesting, query_form
+from mandato.results import GRAPH_MEDIA, RDFLIB_FORMATS, ROW_MEDIA, raw_format
 from mandato.store import Dataset
 
 from .http import answers, choices, choose
 from .pages import Pages
+from .queries import RAW_DOC
 
 if TYPE_CHECKING:  # the remote store's module (and its HTTP client) only when one is served
     from mandato.remote import AnyStore
@@ -51,6 +52,9 @@ READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
 FORMAT_ALIASES = {"json-ld": "jsonld", "n3": "turtle", "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples",
                   "rdf": "rdfxml", "rdf+xml": "rdfxml", "xml": "rdfxml", "json": "jsonld"}
 DATASET_PARAMS = ("default-graph-uri", "named-graph-uri")
+# ``raw``, as FastAPI reads a boolean in the query string (also read so from a form's body).
+FLAGS = {**dict.fromkeys(("true", "1", "yes", "on", "t", "y"), True),
+         **dict.fromkeys(("false", "0", "no", "off", "f", "n"), False)}
 
 
 class UpdateRefused(MandatoError):
@@ -75,6 +79,17 @@ def format_named(values: list[str], offered: dict[str, str]) -> str | None:
             if name in offered:
                 return name
     return values[0] if values else None
+
+
+def raw_named(params: dict[str, list[str]]) -> bool:
+    """Whether the request asks for CSV and TSV as stored (``raw``; the last value given)."""
+    values = params.get("raw")
+    if not values:
+        return False
+    flag = FLAGS.get(values[-1].strip().lower())
+    if flag is None:
+        raise MandatoError(f"raw is true or false, not {values[-1][:40]!r}")
+    return flag
 
 
 def dataset_named(params: dict[str, list[str]]) -> Dataset | None:
@@ -126,6 +141,12 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str, pa
         text = texts[0] if texts else None
         if not text or not text.strip():
             raise MandatoError("pass a SPARQL query in the 'query' parameter")
+        client = request.client.host if request.client else "-"
+        try:
+            check_nesting(text)
+        except TooDeep:  # it would kill a worker: it counts against the client's share, so it cannot be looped
+            pool_of().charge(client)
+            raise
         check_federation(text, service_hosts)
         form = query_form(text)
         if form is None:
@@ -134,9 +155,9 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str, pa
         offered = OFFERED[form]
         chosen = choose(request, format_named(params.get("format", []), offered), offered,
                         "turtle" if offered is GRAPH_MEDIA else "srj")
-        client = request.client.host if request.client else "-"
-        body = await pool_of().answer(text, ALIASES.get(chosen, chosen), client, dataset_named(params),
-                                      f"{base_url}/sparql")
+        writer = ALIASES.get(chosen, chosen)
+        body = await pool_of().answer(text, raw_format(writer) if raw_named(params) else writer, client,
+                                      dataset_named(params), f"{base_url}/sparql")
         return Response(body, media_type=offered[chosen])
 
     description = ("Read-only SPARQL 1.1 query endpoint over the union of all graphs. Each query has a time "
@@ -152,6 +173,8 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str, pa
                                        "none: the query's FROM, else the union of every named graph")
     named_graphs = Query(None, alias="named-graph-uri", json_schema_extra=graph_iri,
                          description="the named graphs the query may read with GRAPH (replaces its FROM NAMED)")
+    raw_flag = Query(False, description=RAW_DOC)
+    raw_in_form = Query(False, description=f"{RAW_DOC} It may also be a field of the form.")
     responses = answers({**ROWS, **GRAPH_MEDIA}, 400, 403, 406, 413, 414, 429, 503)
     query_schema = {"type": "string", "format": "sparql-query", "minLength": 1}
     body = {"required": True, "content": {
@@ -168,7 +191,8 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str, pa
                    format: str | None = Query(None, description=format_doc,
                                               json_schema_extra=choices(formats)),
                    default_graph_uri: list[str] | None = default_graphs,
-                   named_graph_uri: list[str] | None = named_graphs) -> Response:
+                   named_graph_uri: list[str] | None = named_graphs,
+                   raw: bool = raw_flag) -> Response:
         params = _lists(request.query_params.multi_items())
         if "update" in params:
             raise UpdateRefused(READ_ONLY)
@@ -187,7 +211,8 @@ def router(pool_of, store: AnyStore, service_hosts: list[str], base_url: str, pa
     async def sparql_post(request: Request,
                           format: str | None = Query(None, description=format_doc, json_schema_extra=choices(formats)),
                           default_graph_uri: list[str] | None = default_graphs,
-                          named_graph_uri: list[str] | None = named_graphs) -> Response:
+                          named_graph_uri: list[str] | None = named_graphs,
+                          raw: bool = raw_in_form) -> Response:
         media, *options = [p.strip() for p in request.headers.get("content-type", "").split(";")]
         media = media.lower()
         charset = next((o.split("=", 1)[1].strip().strip('"').lower() for o in options

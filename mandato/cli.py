@@ -87,8 +87,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _dry_run(args: argparse.Namespace, sources: list, store, reference) -> int:
-    from mandato.review import annotate, review
+    from mandato.review import annotate, refuse_own_input, review
 
+    if args.annotate:  # before anything is read
+        refuse_own_input(sources, args.annotate)
     reviews = review(sources, store, reference)
     print("dry run: nothing was written")
     for item in reviews:
@@ -96,7 +98,10 @@ def _dry_run(args: argparse.Namespace, sources: list, store, reference) -> int:
         for problem in item.problems:
             print(f"  {problem}")
     if args.annotate:
-        print(f"wrote {annotate(reviews, args.annotate)}", file=sys.stderr)
+        lacks = annotate(reviews, args.annotate)
+        print(f"wrote {args.annotate}", file=sys.stderr)
+        for warning in lacks:
+            print(f"mandato: warning: {warning}", file=sys.stderr)
     return 1 if any(p.severity == "error" for r in reviews for p in r.problems) else 0
 
 
@@ -135,7 +140,7 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from mandato.catalogue import run
-    from mandato.results import Triples, render
+    from mandato.results import Triples, raw_format, render
 
     result = run(_store(args), args.name, _params(args.param))
     fmt = args.format or ("turtle" if isinstance(result, Triples) else "table")
@@ -143,7 +148,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         kind = "a graph" if isinstance(result, Triples) else "rows"
         choices = GRAPH_FORMAT_CHOICES if isinstance(result, Triples) else ROW_FORMAT_CHOICES
         raise MandatoError(f"the query '{args.name}' returns {kind}; use --format {'|'.join(choices)}")
-    sys.stdout.buffer.write(render(result, fmt))
+    sys.stdout.buffer.write(render(result, raw_format(fmt) if args.raw else fmt))
     sys.stdout.flush()
     return 0
 
@@ -168,14 +173,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from mandato.export import export
+    from mandato.files import replaced_atomically
 
     store = _store(args)
     if args.output:
-        with open(args.output, "wb") as fh:
-            export(store, args.format, fh)
+        with replaced_atomically(Path(args.output)) as fh:  # a failed export leaves no half-written file
+            export(store, args.format, fh, args.graph)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        export(store, args.format, sys.stdout.buffer)
+        export(store, args.format, sys.stdout.buffer, args.graph)
     return 0
 
 
@@ -194,8 +200,6 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
-    import uvicorn
-
     from mandato.api.app import create_app
     from mandato.api.http import Settings
     from mandato.endpoint import Endpoint
@@ -208,10 +212,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         path = store_path(args.store)
         store = Store(path, must_exist=True, read_only=True)
         ServeLock(path).hold()
-    app = create_app(store, Settings(base_url=base_url))
-    # A line per request costs a third of the throughput of a cached answer: opt in. No route is a
-    # WebSocket, so none of uvicorn's WebSocket protocols is imported.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log, ws="none")
+    from mandato.api.server import run
+
+    settings = Settings(base_url=base_url)
+    run(create_app(store, settings), settings, args.host, args.port, args.access_log)
     return 0
 
 
@@ -270,7 +274,8 @@ def parser() -> argparse.ArgumentParser:
                    "exit 1 when a problem is an error")
     s.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
                    help="with --dry-run (implied): write the workbook being read to OUT.xlsx with each problem as a "
-                   "comment on its cell, red for errors, yellow for warnings")
+                   "comment on its cell, red for errors, yellow for warnings (a copy: never the workbook itself; "
+                   "formulas written as their values)")
     s.add_argument("--drop-reference", action="store_true",
                    help="drop the reference data an earlier ingest added (read with the bundled data alone)")
     s.set_defaults(func=cmd_ingest)
@@ -298,6 +303,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=(*ROW_FORMAT_CHOICES, *GRAPH_FORMAT_CHOICES), default=None,
                    help="table (default for rows), csv, tsv, json, srj (SPARQL JSON), srx (SPARQL XML); "
                    "for queries that return a graph: turtle (default), jsonld, ntriples, rdfxml")
+    s.add_argument("--raw", action="store_true",
+                   help="csv and tsv: the values as stored, for programs; without it, a value a spreadsheet "
+                   "would run as a formula (=, +, -, @, tab or CR first, not a number) is written with a "
+                   "leading apostrophe, as text (the other formats always give the values as stored)")
     s.set_defaults(func=cmd_query)
 
     s = sub.add_parser("queries", parents=[common], help="list the saved queries with their parameters")
@@ -312,9 +321,10 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("export", parents=[common], help="write the whole dataset", epilog=EPILOG,
-                       description="Write the dataset. trig, nquads and jsonld keep the named graphs; turtle, "
-                       "ntriples and rdfxml hold the union of all graphs.")
+                       description="Write the dataset, or one named graph. trig, nquads and jsonld keep the named "
+                       "graphs; turtle, ntriples and rdfxml hold the union of all graphs.")
     s.add_argument("--format", choices=sorted(DATASET_FORMATS), default="trig")
+    s.add_argument("--graph", metavar="IRI", help="write only this named graph (its IRI, as /dataset/void lists them)")
     s.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     s.set_defaults(func=cmd_export)
 

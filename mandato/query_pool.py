@@ -23,7 +23,12 @@ Scheduling (all on the server's event loop, so no locks):
   past that its worker is replaced, its shape (the text with literals, IRIs, variable names and
   numbers blanked) is remembered as slow, its client may not use the fast lane for a while, and it
   goes back to wait for a general worker with the time it has left. So a cheap query (``ASK {}``)
-  answers at once while runaway queries hold every general worker.
+  answers at once while runaway queries hold every general worker;
+- a query that kills its worker (the process dies under it) counts against its client's share
+  for ``CRASH_PENALTY`` seconds, as if still running, and its shape is refused at once for as long,
+  from any client: a crash costs a worker's restart, so it cannot be looped. So does a query the
+  endpoint refuses before it runs because it would kill its worker (:meth:`QueryPool.charge`). Spare workers,
+  started beforehand, take a dead worker's place at once.
 """
 
 from __future__ import annotations
@@ -46,13 +51,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from mandato.errors import MandatoError
-from mandato.processes import die_with_parent
+from mandato.processes import die_with_parent, rss
 from mandato.results import Boolean, Table, Triples, render
 from mandato.store import Dataset, merged, query_store
 
 GENERAL_NICE, FAST_NICE = 10, 5  # added to the server's niceness: workers yield the CPU to it
 SLOW_SHAPES = 4096  # shapes of queries seen to be slow, kept (least recently seen out first)
 PENALTY = 10.0  # seconds a client whose query overran the fast lane stays out of it
+CRASH_PENALTY = 60.0  # seconds a query that killed its worker counts against its client, and its shape is refused
 POLL = 0.05  # seconds between checks of a running worker's memory
 MAX_FAILED_STARTS = 5  # workers dying as they start, in a row, before the pool gives up
 
@@ -179,12 +185,7 @@ class _Handle:
         self.ready = False
 
     def rss(self) -> int:
-        """Resident memory in bytes (0 where /proc cannot tell)."""
-        try:
-            with open(f"/proc/{self.process.pid}/statm", "rb") as fh:
-                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            return 0
+        return rss(self.process.pid)
 
     def kill(self, wait: bool = True) -> None:
         """Stop the worker. The kernel may take a while to free a large worker's memory: without
@@ -210,6 +211,10 @@ class _Overtime(Exception):
 
 
 class _OverMemory(Exception):
+    pass
+
+
+class _Crashed(Exception):
     pass
 
 
@@ -239,6 +244,8 @@ class QueryPool:
         self._pending: dict[str, int] = {}
         self._slow: OrderedDict[str, None] = OrderedDict()
         self._penalty: dict[str, float] = {}
+        self._crashes: dict[str, list[float]] = {}  # client: when each of its crashes stops counting
+        self._crashed: OrderedDict[str, float] = OrderedDict()  # shape: until when it is refused
         self._seq = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failed_starts = 0
@@ -372,10 +379,30 @@ class QueryPool:
     def refusal(self, client: str) -> Busy | None:
         """Why a new query of ``client`` would be refused at once, if it would (the server's front
         door asks before routing: a refusal then costs little)."""
-        if self._pending.get(client, 0) >= self.per_client:
-            return Busy(f"this client has {self.per_client} queries running or waiting already; "
+        now = time.monotonic()
+        crashes = [t for t in self._crashes.get(client, ()) if t > now]
+        if crashes:
+            self._crashes[client] = crashes
+        else:
+            self._crashes.pop(client, None)
+        if self._pending.get(client, 0) + len(crashes) >= self.per_client:
+            why = f", {len(crashes)} of them queries that stopped their worker," if crashes else ""
+            return Busy(f"this client has {self.per_client} queries running or waiting already{why}; "
                         "wait for their answers")
         return None
+
+    def charge(self, client: str) -> None:
+        """Count a query against its client's share for ``CRASH_PENALTY`` seconds: one that killed
+        its worker, or one refused before running because it would (mandato.query_text)."""
+        self._crashes.setdefault(client, []).append(time.monotonic() + CRASH_PENALTY)
+
+    def _crash(self, client: str, key: str) -> None:
+        """A query killed its worker: it counts against its client, its shape is refused for a while."""
+        self.charge(client)
+        self._crashed[key] = time.monotonic() + CRASH_PENALTY
+        self._crashed.move_to_end(key)
+        while len(self._crashed) > SLOW_SHAPES:
+            self._crashed.popitem(last=False)
 
     def _release(self, handle: _Handle) -> None:
         if handle in self._all:
@@ -394,6 +421,8 @@ class QueryPool:
         if refused := self.refusal(client):
             raise refused
         key = shape(text)
+        if self._crashed.get(key, 0.0) > time.monotonic():
+            raise QueryRejected("a query of this shape stopped its worker a moment ago; it cannot be evaluated")
         deadline = time.monotonic() + self.timeout
         self._pending[client] = self._pending.get(client, 0) + 1
         try:
@@ -405,6 +434,9 @@ class QueryPool:
                 self._running[client] = self._running.get(client, 0) + 1
                 try:
                     return await self._run(handle, ask, budget)
+                except _Crashed:
+                    self._crash(client, key)
+                    raise QueryRejected("the query stopped its worker; it could not be evaluated") from None
                 except _Overtime:
                     if handle.lane == "fast" and time.monotonic() < deadline:
                         self._slow[key] = None  # not for the fast lane: wait for a general worker
@@ -451,7 +483,7 @@ class QueryPool:
             raise QueryOverMemory(f"the query needed more than {self.memory // 2**20} MiB of memory and was "
                                   "stopped; narrow it") from None
         except (EOFError, OSError):
-            raise QueryRejected("the query stopped its worker; it could not be evaluated") from None
+            raise _Crashed from None
         finally:
             with contextlib.suppress(ValueError, OSError):
                 self._loop.remove_reader(fd)

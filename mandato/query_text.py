@@ -1,6 +1,11 @@
 """What the SPARQL endpoint reads from a query's text before running it: its form (to choose the
 answer's format first, without evaluating anything), whether it names its own dataset (``FROM``,
-``FROM NAMED``), and its federated calls.
+``FROM NAMED``), how deeply it nests, and its federated calls.
+
+Nesting: Oxigraph's parser recurses once per group, bracket or parenthesis, and a query nested a
+few thousand deep overflows a worker's stack and kills it (an abort no Python code can catch). A
+client can loop such queries to keep the workers restarting, so a query nested deeper than
+:data:`MAX_NESTING` is refused before it reaches a worker; no real query comes near it.
 
 Federated queries on a public endpoint: ``SERVICE`` is refused unless the operator allows its host.
 
@@ -16,6 +21,7 @@ refused: a wrong refusal is a clear error, a wrong acceptance a request leaving 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection
 from urllib.parse import urlsplit
@@ -23,11 +29,14 @@ from urllib.parse import urlsplit
 from mandato.errors import MandatoError
 
 ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
+STRING = (r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
+          r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"")
+COMMENT = r"#[^\n\r]*"
 TOKEN = re.compile(
-    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
-    r"|(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
-    r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")"
-    r"|(?P<comment>#[^\n\r]*)"
+    rf"(?P<iri>{IRI})"
+    rf"|(?P<string>{STRING})"
+    rf"|(?P<comment>{COMMENT})"
     r"|(?P<var>[?$][\w\u00b7-]+)"
     r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
     r"|(?P<name>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*)"
@@ -39,9 +48,19 @@ TOKEN = re.compile(
 
 
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+MAX_NESTING = 200  # groups, brackets and parentheses inside one another (module docstring)
+OPENS = "{(["
+DEPTH = {**dict.fromkeys(OPENS, 1), **dict.fromkeys("})]", -1)}
+# What a bracket inside does not nest: IRIs, strings and comments as TOKEN reads them, escapes.
+SKIPPED = re.compile(rf"{IRI}|{STRING}|{COMMENT}|\\.", re.DOTALL)
+NOT_BRACKET = re.compile(r"[^{}()\[\]]+")
 
 
 class FederationRefused(MandatoError):
+    status = 400
+
+
+class TooDeep(MandatoError):
     status = 400
 
 
@@ -68,6 +87,19 @@ def query_form(text: str) -> str | None:
     if i < len(tokens) and tokens[i][0] == "word" and tokens[i][1].upper() in FORMS:
         return tokens[i][1].lower()
     return None
+
+
+def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
+    """Raise :class:`TooDeep` when groups, brackets and parentheses nest deeper than ``limit``
+    (outside IRIs, strings, comments and escapes). Refusing must cost little, since a client may
+    send such queries in a loop: regular expressions and a running sum, no loop over tokens."""
+    text = _unescape(text)
+    if sum(map(text.count, OPENS)) <= limit:
+        return
+    brackets = NOT_BRACKET.sub("", SKIPPED.sub(" ", text))
+    if max(itertools.accumulate(map(DEPTH.__getitem__, brackets)), default=0) > limit:
+        raise TooDeep(f"the query nests groups, brackets or parentheses more than {limit} deep; "
+                      "no query needs that many")
 
 
 def names_dataset(text: str) -> bool:

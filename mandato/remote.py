@@ -422,5 +422,8 @@ class RemoteRunner:
         """No share per client here: the remote store applies its own limits."""
         return None
 
+    def charge(self, client: str) -> None:
+        """No share to count a query against (:meth:`refusal`)."""
+
     def close(self) -> None:
         """Nothing to stop: no worker processes."""

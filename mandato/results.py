@@ -3,6 +3,8 @@
 
 Row formats: ``json`` (records, the default), ``srj`` (SPARQL 1.1 results JSON), ``srx``
 (SPARQL results XML), ``csv`` and ``tsv`` (SPARQL 1.1 CSV/TSV), ``table`` (text for people).
+CSV and TSV are opened in spreadsheets: a value a spreadsheet would run as a formula is written as
+text (:mod:`mandato.spreadsheet_safe`), unless the values are asked for as stored (``raw_format``).
 Graph formats (CONSTRUCT and DESCRIBE): ``turtle``, ``jsonld``, ``ntriples``, ``rdfxml``.
 """
 
@@ -12,9 +14,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree import ElementTree as ET
 
 import orjson
@@ -22,6 +24,7 @@ import pyoxigraph as ox
 
 from mandato.errors import MandatoError
 from mandato.namespaces import PREFIXES
+from mandato.spreadsheet_safe import csv_text, formula_like, neutralise
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -118,18 +121,34 @@ class NotXml(MandatoError):
 def check_xml(values: Iterable[str]) -> None:
     """Refuse, rather than write ill-formed XML, when a value holds a character XML cannot carry."""
     for value in values:
-        if (bad := NOT_XML.search(value)) is not None:
-            raise NotXml(f"the answer holds a character XML cannot carry (U+{ord(bad.group()):04X} in "
-                         f"{value[:40]!r}); ask for JSON, CSV, TSV, Turtle, N-Triples or JSON-LD instead")
+        _check_xml_value(value)
+
+
+def _check_xml_value(value: str) -> None:
+    if (bad := NOT_XML.search(value)) is not None:
+        raise NotXml(f"the answer holds a character XML cannot carry (U+{ord(bad.group()):04X} in "
+                     f"{value[:40]!r}); ask for JSON, CSV, TSV, Turtle, N-Triples or JSON-LD instead")
 
 
 def _literals(items: Iterable[Any]) -> Iterator[str]:
     for item in items:
-        obj = item.object
-        while isinstance(obj, ox.Triple):  # RDF-star: the quoted triple's object
-            obj = obj.object
-        if isinstance(obj, ox.Literal):
-            yield obj.value
+        if (value := _literal(item)) is not None:
+            yield value
+
+
+def _literal(item: Any) -> str | None:
+    obj = item.object
+    while isinstance(obj, ox.Triple):  # RDF-star: the quoted triple's object
+        obj = obj.object
+    return obj.value if isinstance(obj, ox.Literal) else None
+
+
+def _xml_checked(items: Iterable[Any]) -> Iterator[Any]:
+    """The items, as they are written: the first literal XML cannot carry stops the writing."""
+    for item in items:
+        if (value := _literal(item)) is not None:
+            _check_xml_value(value)
+        yield item
 
 
 def cell(term: Term | None) -> str:
@@ -144,6 +163,16 @@ def serialized(items: Iterable[Any], rdf_format: ox.RdfFormat, prefixes: dict[st
         items = list(items)
         check_xml(_literals(items))
     return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
+
+
+def write_serialized(items: Iterable[Any], rdf_format: ox.RdfFormat, output: BinaryIO,
+                     prefixes: dict[str, str] | None = None) -> None:
+    """Oxigraph's serialisation streamed to ``output``, the items read as they are written (a dump
+    of any size in little memory). RDF/XML that a literal cannot be written in stops at that
+    literal with :class:`NotXml`: what was written is then to be thrown away."""
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        items = _xml_checked(items)
+    ox.serialize(items, output=output, format=rdf_format, prefixes=prefixes)
 
 
 def render(result: Result, fmt: str) -> bytes:
@@ -173,6 +202,14 @@ def render_records(table: Table) -> str:
 
 
 def render_csv(table: Table) -> str:
+    """SPARQL 1.1 CSV as spreadsheets open it: a value (or a column name, which a pivoted query
+    takes from the data) that a spreadsheet would run as a formula is text, and a field with a
+    semicolon or a tab is quoted too (:func:`mandato.spreadsheet_safe.csv_text`)."""
+    return csv_text([table.columns, *([cell(v) for v in row] for row in table.rows)])
+
+
+def render_csv_raw(table: Table) -> str:
+    """SPARQL 1.1 CSV with the values as stored, for programs (``raw``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
@@ -181,10 +218,31 @@ def render_csv(table: Table) -> str:
 
 
 def render_tsv(table: Table) -> str:
-    """SPARQL 1.1 TSV: terms in N-Triples syntax."""
+    """SPARQL 1.1 TSV: terms in N-Triples syntax. A spreadsheet takes the double quotes around a
+    literal for text delimiters and reads what they hold, so a literal a spreadsheet would run as
+    a formula is written with an apostrophe inside its quotes (``"'=1+2"``). IRIs (``<…>``) and
+    blank nodes (``_:…``) never start a cell as a formula; numbers keep their form."""
+    return _tsv(table, _text_literal)
+
+
+def render_tsv_raw(table: Table) -> str:
+    """SPARQL 1.1 TSV with the values as stored, for programs (``raw``)."""
+    return _tsv(table, lambda term: term)
+
+
+def _tsv(table: Table, shown: Callable[[Term], Term]) -> str:
     lines = ["\t".join(f"?{c}" for c in table.columns)]
-    lines += ["\t".join("" if v is None else str(v) for v in row) for row in table.rows]
+    lines += ["\t".join("" if v is None else str(shown(v)) for v in row) for row in table.rows]
     return "\n".join(lines) + "\n"
+
+
+def _text_literal(term: Term) -> Term:
+    """A literal whose value is formula-like as the same literal with the value neutralised."""
+    if not isinstance(term, ox.Literal) or not formula_like(term.value):
+        return term
+    if term.language:
+        return ox.Literal(neutralise(term.value), language=term.language)
+    return ox.Literal(neutralise(term.value), datatype=term.datatype)
 
 
 def _binding(term: Term) -> dict[str, str]:
@@ -249,8 +307,17 @@ def text_table(table: Table, max_width: int = 60) -> str:
 
 ROW_WRITERS = {
     "json": render_records, "srj": render_srj, "srx": render_srx, "csv": render_csv, "tsv": render_tsv,
-    "table": text_table,
+    "table": text_table, "csv-raw": render_csv_raw, "tsv-raw": render_tsv_raw,
 }
+# The spreadsheet formats neutralise values a spreadsheet would run as a formula; their raw writers
+# (not formats of their own: asked for with ``raw``) give the values as stored.
+RAW_WRITERS = {"csv": "csv-raw", "tsv": "tsv-raw"}
+
+
+def raw_format(fmt: str) -> str:
+    """The writer of ``fmt`` that gives the values as stored: the raw one of CSV and TSV; any other
+    format gives them as stored in any case."""
+    return RAW_WRITERS.get(fmt, fmt)
 
 
 def from_solutions(solutions: ox.QuerySolutions, limit: int | None = None) -> Table:

@@ -6,12 +6,18 @@ Per source: the nodes that would be new, changed or removed against the store's 
 source; the plans another source already defines; the findings of its reading (unresolved bodies
 with the nearest names of the reference data, values kept as printed); and the shapes' results on
 its nodes, checked against the dataset as it would be after the ingest. ``--annotate OUT.xlsx``
-writes a curator's workbook back with each problem as a comment on its cell, coloured by severity.
+writes a curator's workbook back with each problem as a comment on its cell, coloured by severity:
+a copy, never over the workbook read (refused), written whole or not at all; its cells hold the
+values the review read, as text where a spreadsheet would run them (:mod:`mandato.spreadsheet_safe`).
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import warnings
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,17 +27,24 @@ from rdflib import Graph, URIRef
 
 from mandato.digests import serialized
 from mandato.errors import IngestError, Location, MandatoError
+from mandato.files import replaced_atomically
 from mandato.ingest.base import Source
 from mandato.namespaces import GRAPH, ID, MDO, ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.packaged import ontology_graph
 from mandato.pipeline import SourceReport, plan_key_conflicts, read_source, registry_for, registry_graph
 from mandato.provenance import is_provenance_node
+from mandato.spreadsheet_safe import text_cell
 from mandato.store import Store
 from mandato.validation import validate
 
 SEVERITIES = {"Violation": "error", "Warning": "warning"}
 SHEET = re.compile(r"sheet '(.+?)'")
 COLOURS = {"error": "FFC7CE", "warning": "FFEB9C"}
+# What a workbook draws, by the parts of its zip (openpyxl, which writes the annotated copy, keeps
+# charts, pictures only with Pillow installed, and no shapes): part names, or elements of drawings.
+DRAWN = {"image": re.compile(r"xl/media/.+"), "chart": re.compile(r"xl/charts/chart\d+\.xml")}
+SHAPE = re.compile(rb"<(?:\w+:)?(?:sp|cxnSp)[\s>]")  # a shape or a connector in a drawing's XML
+FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell's formula in a sheet's XML
 
 
 @dataclass
@@ -148,9 +161,28 @@ def _shapes(reviews: list[Review], graphs: dict[str, Graph], store: Store | None
                                      f"{what}{label}{result.message_en}", "shape"))
 
 
-def annotate(reviews: list[Review], out: Path) -> Path:
-    """Write the one workbook among the reviewed sources back to ``out``, each problem a comment
-    on its cell (the row's first cell when the problem names no column), coloured by severity."""
+def refuse_own_input(sources: list[Source], out: Path) -> None:
+    """Refuse an ``--annotate`` target that is one of the files being read: the same file by any
+    name (a relative path, a symbolic or a hard link: the same device and inode)."""
+    for source in sources:
+        if _same_file(out, source.path):
+            raise MandatoError(f"--annotate {out} is the workbook being read ({source.path}); the annotated "
+                               "copy is written beside it, never over it: give another file name")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # os.stat of both: st_dev and st_ino
+    except OSError:  # one of them is not there: not the same file
+        return False
+
+
+def annotate(reviews: list[Review], out: Path) -> list[str]:
+    """Write the one workbook among the reviewed sources to ``out``, each problem a comment on its
+    cell (the row's first cell when the problem names no column), coloured by severity; returns
+    warnings of what the copy lacks that the workbook holds. The copy holds the values the review
+    read (a formula's last value, never a formula), text cells as text; it replaces ``out`` whole
+    once written, and is never written over the workbook read."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -160,7 +192,19 @@ def annotate(reviews: list[Review], out: Path) -> Path:
         raise MandatoError(f"--annotate writes one workbook back, and {len(books)} of the sources are workbooks; "
                            "give the workbook alone")
     item = books[0]
-    book = load_workbook(item.source.path)
+    refuse_own_input([item.source], out)
+    with warnings.catch_warnings(record=True) as said:  # what openpyxl leaves out, said once below
+        warnings.simplefilter("always")
+        try:
+            book = load_workbook(item.source.path, data_only=True)  # formulas as the values ingest reads
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            raise MandatoError(f"cannot annotate {item.source.path.name}: not a readable Excel workbook "
+                               f"({type(exc).__name__})") from None
+    for sheet in book.worksheets:  # text stays text, as the data has it (quote prefix where formula-like)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    text_cell(cell, cell.value)
     first = book.worksheets[0]
     for problem in sorted(item.problems, key=lambda p: p.severity != "error"):  # errors colour first
         where = problem.location
@@ -171,5 +215,39 @@ def annotate(reviews: list[Review], out: Path) -> Path:
                                height=160)
         if cell.fill is None or cell.fill.fgColor.rgb not in (f"00{COLOURS['error']}",):
             cell.fill = PatternFill("solid", fgColor=COLOURS[problem.severity])
-    book.save(out)
-    return out
+    written = io.BytesIO()
+    book.save(written)
+    try:
+        with replaced_atomically(out) as fh:  # a temporary file beside ``out``, renamed over it once whole
+            fh.write(written.getvalue())
+    except OSError as exc:
+        raise MandatoError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return _lacks(item.source.path, written.getvalue(), out) + sorted(
+        {f"openpyxl, reading {item.source.path.name}: {w.message}" for w in said})
+
+
+def _lacks(source: Path, written: bytes, out: Path) -> list[str]:
+    """What the copy lacks that the workbook read holds (pictures, charts, shapes), and the formulas
+    it holds as values."""
+    before, after = _drawn(source.read_bytes()), _drawn(written)
+    lost = [f"{n} {kind}{'s' if n > 1 else ''}" for kind in (*DRAWN, "shape") if (n := before[kind] - after[kind]) > 0]
+    said = []
+    if lost:
+        said.append(f"{out} lacks {', '.join(lost)} of {source.name}: openpyxl, which writes the copy, does not "
+                    "keep them; the input workbook is unchanged")
+    if before["formula"]:
+        said.append(f"{out} holds the formulas of {source.name} ({before['formula']}) as the values they last had "
+                    "(a workbook mandato writes holds no formula); the input workbook is unchanged")
+    return said
+
+
+def _drawn(data: bytes) -> dict[str, int]:
+    """How many pictures, charts, shapes and formulas a workbook (its bytes) holds."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        counts = {kind: sum(bool(pattern.fullmatch(n)) for n in names) for kind, pattern in DRAWN.items()}
+        counts["shape"] = sum(len(SHAPE.findall(z.read(n))) for n in names
+                              if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n))
+        counts["formula"] = sum(len(FORMULA.findall(z.read(n))) for n in names
+                                if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
+    return counts

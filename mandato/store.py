@@ -23,20 +23,21 @@ A failure before the transaction commits, or before the swap, leaves the visible
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from mandato.errors import StoreError
 from mandato.query_text import names_dataset
-from mandato.results import Boolean, Queryable, Result, Triples, from_solutions, serialized
+from mandato.results import Boolean, Queryable, Result, Triples, from_solutions, write_serialized
 
 DEFAULT_STORE = "mandato-store"
 REBUILD_RATIO = 2  # rebuild the store when it keeps at most this many triples per new one
@@ -310,16 +311,22 @@ class Store(Queryable):
 
     def dump(self, rdf_format: ox.RdfFormat, graph: str | None = None, prefixes: dict[str, str] | None = None) -> bytes:
         """The dataset (quad formats), the union of its graphs (triple formats), or one named graph."""
+        out = io.BytesIO()
+        self.write_dump(out, rdf_format, graph, prefixes)
+        return out.getvalue()
+
+    def write_dump(self, output: BinaryIO, rdf_format: ox.RdfFormat, graph: str | None = None,
+                   prefixes: dict[str, str] | None = None) -> None:
+        """:meth:`dump` streamed to ``output``: quads are read as they are written."""
+        items: Iterable[Any]
         if graph is not None:
-            quads = list(self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-            items: list[Any] = quads if rdf_format.supports_datasets else [q.triple for q in quads]
-            return serialized(items, rdf_format, prefixes)
-        if rdf_format.supports_datasets:  # the named graphs: the merge is not data of its own
-            if not self.merged:
-                return self.ox.dump(format=rdf_format, prefixes=prefixes) or b""
-            named = (q for q in self.ox if not isinstance(q.graph_name, ox.DefaultGraph))
-            return serialized(named, rdf_format, prefixes)
-        return serialized(self.query(ALL_TRIPLES), rdf_format, prefixes)
+            quads = self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            items = quads if rdf_format.supports_datasets else (q.triple for q in quads)
+        elif rdf_format.supports_datasets:  # the named graphs: the merge is not data of its own
+            items = (q for q in self.ox if not isinstance(q.graph_name, ox.DefaultGraph)) if self.merged else self.ox
+        else:
+            items = self.query(ALL_TRIPLES)
+        write_serialized(items, rdf_format, output, prefixes)
 
     def __len__(self) -> int:
         """The quads of the named graphs (the merge not counted)."""

@@ -7,6 +7,8 @@ layout that reads it cannot drift apart. Drop-downs offer the reference data's v
 kinds, countries, instruments, kinds of act, bodies, classes of body) from a hidden sheet; where a
 cell may hold several bodies, the list suggests without refusing other text. The first sheet
 names the template's layout ("Formato"), so ``mandato ingest FILE.xlsx`` knows how to read it.
+Every text is written as text, never a formula (:mod:`mandato.spreadsheet_safe`): the lists hold
+names from the reference data, which ``--reference`` lets anyone give.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from mandato.errors import MandatoError
 from mandato.namespaces import MDO, ORG
 from mandato.packaged import ontology_graph
 from mandato.registry import Registry
+from mandato.spreadsheet_safe import csv_text, row_cells, text_cell
 
 TEMPLATES = {"plan": "plan-table", "treaty-actions": "treaty-actions", "bodies": None}
 README_SHEET = "Léame"
@@ -77,10 +80,7 @@ def write_template(kind: str, path: Path, registry: Registry) -> None:
         raise MandatoError(f"cannot write a template as '{path.name}'; expected a .xlsx or .csv file")
     headings, facts, sheet = _spec(kind)
     if suffix == ".csv":
-        import csv
-
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh).writerow([label for label, _ in headings])
+        path.write_text(csv_text([[label for label, _ in headings]]), encoding="utf-8", newline="")
         return
     _workbook(kind, path, registry, headings, facts, sheet)
 
@@ -112,9 +112,9 @@ def _workbook(kind: str, path: Path, registry: Registry, headings: list[tuple[st
     ranges: dict[str, str] = {}
     for n, (name, items) in enumerate(values.items(), start=1):
         column = get_column_letter(n)
-        hidden.cell(1, n, name)
+        text_cell(hidden.cell(1, n), name)
         for row, item in enumerate(items, start=2):
-            hidden.cell(row, n, item)
+            text_cell(hidden.cell(row, n), item)
         ranges[name] = f"{quote_sheetname('Listas')}!${column}$2:${column}${len(items) + 1}"
 
     def dropdown(ws: Any, name: str, cells: str, strict: bool) -> None:
@@ -125,22 +125,22 @@ def _workbook(kind: str, path: Path, registry: Registry, headings: list[tuple[st
     first = book.active
     if facts:
         first.title = "Plan"
-        first.append(["Dato / Fact", "Valor / Value", "Ayuda / Help"])
+        first.append(row_cells(first, ["Dato / Fact", "Valor / Value", "Ayuda / Help"]))
         for n, fact in enumerate(facts, start=2):
-            first.append([fact["label"], fact.get("value"), fact.get("help")])
+            first.append(row_cells(first, [fact["label"], fact.get("value"), fact.get("help")]))
             if fact.get("list"):
                 dropdown(first, fact["list"], f"B{n}", strict=fact["list"] != "bodies")
     else:
         first.title = README_SHEET
-        first.append(["Formato", TEMPLATES[kind] or "actors"])
+        first.append(row_cells(first, ["Formato", TEMPLATES[kind] or "actors"]))
     start = first.max_row + 2  # the instructions, below the facts
     for n, line in enumerate(INSTRUCTIONS[kind]):
-        first.cell(start + n, 1, line)
+        text_cell(first.cell(start + n, 1), line)
     for cell in first[1]:
         cell.font, cell.fill = bold, fill
     first.column_dimensions["A"].width, first.column_dimensions["B"].width = 24, 60
     ws = book.create_sheet(sheet_name, 1)
-    ws.append([label for label, _ in headings])
+    ws.append(row_cells(ws, [label for label, _ in headings]))
     ws.freeze_panes = "A2"
     for n, (label, listed) in enumerate(headings, start=1):
         column = get_column_letter(n)
