@@ -1,6 +1,7 @@
 """What the SPARQL endpoint reads from a query's text before running it: its form (to choose the
-answer's format first, without evaluating anything), whether it names its own dataset (``FROM``,
-``FROM NAMED``), how deeply it nests, and its federated calls.
+answer's format first, without evaluating anything), the columns a SELECT projects (to hold a
+remote store's answer to them), whether it names its own dataset (``FROM``, ``FROM NAMED``), how
+deeply it nests, and its federated calls.
 
 Nesting: Oxigraph's parser recurses once per group, bracket or parenthesis, and a query nested a
 few thousand deep overflows a worker's stack and kills it (an abort no Python code can catch). A
@@ -123,3 +124,28 @@ def check_federation(text: str, allowed_hosts: Collection[str] = ()) -> None:
             raise FederationRefused(
                 "federated queries (SERVICE) are not allowed on this endpoint: it sends no request to another "
                 f"server on a client's behalf{allowed}")
+
+
+def projection(text: str) -> list[str] | None:
+    """The variables a SELECT query projects, in order, read from its text (None for ``SELECT *``
+    or no SELECT): each ``?var`` of the select clause and each ``(… AS ?var)``."""
+    tokens = _tokens(text)
+    start = next((i for i, (kind, value) in enumerate(tokens) if kind == "word" and value.upper() == "SELECT"), None)
+    if start is None:
+        return None
+    names: list[str] = []
+    depth, after_as = 0, False
+    for kind, value in tokens[start + 1:]:
+        if kind == "other" and value == "(":
+            depth += 1
+        elif kind == "other" and value == ")":
+            depth -= 1
+        elif depth == 0 and ((kind == "other" and value in "{*") or (kind == "word" and value.upper() in (
+                "WHERE", "FROM"))):
+            if value == "*":
+                return None
+            break
+        elif kind == "var" and (depth == 0 or (depth == 1 and after_as)):
+            names.append(value[1:])
+        after_as = kind == "word" and value.upper() == "AS"
+    return names

@@ -1,15 +1,24 @@
 """Remote triplestores: any SPARQL 1.1 Query/Update/Graph Store endpoint (Oxigraph server, Apache
 Jena Fuseki, GraphDB, Virtuoso, QLever, Amazon Neptune) in place of the embedded store.
 
-Queries go through SPARQLWrapper; loads go one named graph at a time through the SPARQL 1.1 Graph
-Store HTTP Protocol (``PUT …?graph=<iri>``, which replaces that graph atomically), or, for
-servers without it, through one SPARQL Update request per graph (``DROP SILENT GRAPH`` then
-``INSERT DATA``). Transient failures (connection errors, time-outs, 502/503/504) are retried a
-bounded number of times with exponential back-off; every other failure is a clear error. Answers
-are parsed completely, so a truncated body is an error, never a partial result, and a store's own
-signals of a partial answer (a row cap, a query past its time) are errors too. Credentials come
-from the environment only: ``MANDATO_ENDPOINT_TOKEN`` (bearer) or ``MANDATO_ENDPOINT_USER`` and
-``MANDATO_ENDPOINT_PASSWORD`` (Basic or Digest, as the server asks: :class:`AnyAuth`).
+Queries and loads go through one HTTP client (httpx). Queries are SPARQL 1.1 Protocol POSTs;
+loads go one named graph at a time through the SPARQL 1.1 Graph Store HTTP Protocol
+(``PUT …?graph=<iri>``, which replaces that graph atomically), or, for servers without it, through
+one SPARQL Update request per graph (``DROP SILENT GRAPH`` then ``INSERT DATA``). Transient
+failures (connection errors, time-outs, 502/503/504) are retried a bounded number of times with
+exponential back-off; every other failure is a clear error. Answers are parsed completely, so a
+truncated body is an error, never a partial result, and a store's own signals of a partial answer
+(a row cap, a query past its time) are errors too. Credentials come from the environment only:
+``MANDATO_ENDPOINT_TOKEN`` (bearer) or ``MANDATO_ENDPOINT_USER`` and ``MANDATO_ENDPOINT_PASSWORD``
+(Basic or Digest, as the server asks: :class:`AnyAuth`).
+
+A remote store's answer is input from elsewhere, held to limits (docs/remote-stores.md, "What a
+remote answer is held to"): one deadline for the whole answer (the time-out), not one per read; a
+byte cap, checked as the body is read; only the media types asked for (SPARQL JSON for rows and
+booleans, N-Triples or Turtle for graphs: parsers that read no DTD), no content coding, and no DTD
+or entity declaration anywhere in an answer. No XML is parsed from a remote answer (if one ever
+is, through defusedxml). A SPARQL JSON answer must have the query's columns, each once, a value
+only for its columns and a boolean that is JSON's ``true`` or ``false``.
 
 Saved queries expect the server to query the union of the named graphs by default:
 ``oxigraph serve --union-default-graph``, Fuseki's ``tdb2:unionDefaultGraph true``, Virtuoso as
@@ -20,15 +29,16 @@ what was measured.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
-import http.client
 import json
 import os
 import re
+import socket
+import threading
 import time
-import urllib.error
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -36,15 +46,26 @@ import httpx
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from mandato import __version__
 from mandato.catalogue import inject_values
 from mandato.endpoint import Endpoint
 from mandato.errors import MandatoError
 from mandato.namespaces import GRAPH
+from mandato.query_text import projection, query_form
 from mandato.results import Boolean, Queryable, Result, Table, Triples, serialized
 from mandato.store import Dataset, Store
 from mandato.terms import to_sparql
 
 TRANSIENT = {502, 503, 504}
+# The answers asked for, each read by a parser that reads no DTD and expands no entity. N-Triples
+# first: Virtuoso's Turtle writes a decimal with an integral value as a bare integer ("100"^^xsd:decimal as 100).
+ROW_MEDIA = ("application/sparql-results+json", "application/json")
+GRAPH_MEDIA = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE}
+ROW_ACCEPT = "application/sparql-results+json, application/json;q=0.9"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+VARNAME = re.compile(r"\w[\w\u00b7\u0300-\u036f\u203f\u2040]*")  # SPARQL 1.1 VARNAME, near enough
+ERROR_TEXT = 64 * 1024  # bytes of a refusal read for its message
 # mandato's graphs, not the store's own (Virtuoso keeps its system graphs beside them) or other data.
 OURS = f'FILTER(STRSTARTS(STR(?g), "{GRAPH}"))'
 GRAPHS = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }} ORDER BY ?g"
@@ -128,6 +149,12 @@ class RemoteStore(Queryable):
         self.endpoint = endpoint
         self.matchers: dict[str, Any] = {}
         self.headers, self.credentials = credentials()
+        # One client for queries and loads. No connection is kept between requests, so that each
+        # request's socket is the one its deadline watches (_Deadline); no content coding is asked
+        # for, so the byte cap counts the bytes parsed.
+        self.client = httpx.Client(headers={"User-Agent": f"mandato/{__version__}", "Accept-Encoding": "identity"},
+                                   limits=httpx.Limits(max_keepalive_connections=0),
+                                   event_hooks={"response": [self._bounded]})
 
     # -- transport -----------------------------------------------------------------------------
 
@@ -140,115 +167,106 @@ class RemoteStore(Queryable):
                 return attempt()
             except _Transient as exc:
                 problem = str(exc)
-        raise RemoteError(f"{what} at {url} failed after {self.endpoint.retries + 1} tries: {problem}")
+        tries = self.endpoint.retries + 1
+        raise RemoteError(f"{what} at {url} failed after {tries} {'try' if tries == 1 else 'tries'}: {problem}")
 
-    def _http(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _bounded(self, response: httpx.Response) -> None:
+        """Every response, before any of its body is read (httpx's own reads of a 401 included):
+        no content coding, and a body of at most ``max_bytes``, refused as it is read past them."""
+        url = str(response.request.url.copy_with(query=None))
+        coding = response.headers.get("Content-Encoding", "").strip().lower()
+        if coding not in ("", "identity"):
+            raise RemoteError(f"{url} sent its answer in the content coding {coding!r}, which was not asked for "
+                              "(Accept-Encoding: identity); nothing was read")
+        cap = self.endpoint.max_bytes
+        length = response.headers.get("Content-Length", "").strip()
+        if length.isdigit() and int(length) > cap:
+            raise _too_large(url, cap)
+        response.stream = _Capped(response.stream, cap, url)
+
+    def _exchange(self, method: str, url: str, what: str, accepted: Any = None, whole: bool = True,
+                  complete: bool = False, **kwargs: Any) -> tuple[bytearray, str]:
+        """One request and its whole answer: (body, media type). The deadline (the endpoint's
+        time-out) runs from the request's start with ``whole``, else from the end of the request
+        (a load's body may take long to send); ``accepted``: the media types asked for;
+        ``complete``: refuse a store's signals of a partial answer (:func:`_check_complete`)."""
+        timeout = self.endpoint.timeout
+        deadline = _Deadline(timeout, whole)
         headers = {**self.headers, **kwargs.pop("headers", {})}
+        reading = False
+        body = bytearray()
+        try:
+            with self.client.stream(method, url, headers=headers, auth=self.credentials, timeout=timeout,
+                                    extensions={"trace": deadline.trace}, **kwargs) as r:
+                reading = True
+                if r.status_code >= 300:
+                    summary = _summary(_error_text(r))
+                    if r.status_code in TRANSIENT:
+                        raise _Transient(f"HTTP {r.status_code}: {summary}")
+                    if r.status_code < 400:
+                        raise RemoteError(f"{url} answered HTTP {r.status_code} (to {r.headers.get('Location', '?')}"
+                                          f"), a redirect mandato does not follow: name the address it gives")
+                    raise RemoteError(f"{url} refused the {what}: HTTP {r.status_code} {summary}")
+                if complete:
+                    _check_complete(url, r.status_code, r.headers)
+                media = r.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                if accepted is not None and media not in accepted:
+                    raise RemoteError(f"{url} answered {media or 'without a media type'}, which was not asked for "
+                                      f"(asked for {', '.join(accepted)}); nothing was read")
+                for chunk in r.iter_raw():
+                    body += chunk
+                    if deadline.passed():
+                        break
+        except httpx.InvalidURL as exc:
+            raise RemoteError(f"{url} is not an address mandato can send a {what} to ({exc})") from None
+        except (httpx.TransportError, OSError) as exc:
+            if deadline.passed() or isinstance(exc, httpx.TimeoutException):
+                raise _Transient(deadline.message) from None
+            if isinstance(exc, httpx.ConnectError):
+                raise _Transient(f"cannot reach the endpoint (cannot connect: {exc})") from None
+            if reading and isinstance(exc, httpx.RemoteProtocolError):
+                raise RemoteError(f"{url} sent an answer cut short ({exc}); nothing was kept") from None
+            raise _Transient(f"cannot reach the endpoint (the connection failed: {str(exc) or type(exc).__name__})") \
+                from None
+        finally:
+            deadline.cancel()
+        if deadline.passed():  # an answer that ends with its connection ends early when the deadline shuts it
+            raise _Transient(deadline.message)
+        return body, media
 
-        def attempt() -> httpx.Response:
-            try:
-                r = httpx.request(method, url, headers=headers, auth=self.credentials, timeout=self.endpoint.timeout,
-                                  **kwargs)
-            except httpx.ConnectError as exc:
-                raise _Transient(f"cannot connect ({exc})") from None
-            except httpx.TimeoutException:
-                raise _Transient(f"no answer within {self.endpoint.timeout:g} s") from None
-            except httpx.TransportError as exc:
-                raise _Transient(f"the connection failed ({exc})") from None
-            if r.status_code in TRANSIENT:
-                raise _Transient(f"HTTP {r.status_code}: {_summary(r.text)}")
-            if r.status_code >= 400:
-                raise RemoteError(f"{url} refused the request: HTTP {r.status_code} {_summary(r.text)}")
-            return r
-
-        return self._retrying(f"{method} request", url, attempt)
+    def _http(self, method: str, url: str, **kwargs: Any) -> bytearray:
+        """A request other than a query (a load); its answer is read within the same bounds."""
+        return self._retrying(f"{method} request", url,
+                              lambda: self._exchange(method, url, "request", whole=False, **kwargs)[0])
 
     def run(self, sparql: str, dataset: Dataset | None = None) -> Result:
-        """Run a query through SPARQLWrapper (over ``dataset`` if given: the protocol's
-        ``default-graph-uri`` and ``named-graph-uri``) and parse the whole answer."""
-        from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, SPARQLWrapper  # imported when queried
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
+        """Run a query (over ``dataset`` if given: the protocol's ``default-graph-uri`` and
+        ``named-graph-uri``) and parse the whole answer, checked against the query."""
         url = self.endpoint.query
-        client = SPARQLWrapper(url)
-        client.setMethod(POST)
-        # Whole-line comments go: the endpoint does not need them, and SPARQLWrapper guesses the
-        # query form from the text with them (a header saying "creates" read as CREATE, an update).
-        client.setQuery("\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#")))
-        client.setTimeout(int(self.endpoint.timeout))
-        for name, value in self.headers.items():
-            client.addCustomHttpHeader(name, value)
-        if self.credentials is not None:
-            scheme = self._scheme(url)
-            if scheme != "none":
-                client.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
-                client.setCredentials(self.credentials.user, self.credentials.password)
+        # Whole-line comments go: the endpoint does not need them.
+        text = "\n".join(line for line in sparql.splitlines() if not line.lstrip().startswith("#"))
+        form = query_form(text)
+        graph = form in ("construct", "describe")
+        data: dict[str, Any] = {"query": text}
         if dataset is not None:
-            for name in dataset.default:
-                client.addDefaultGraph(name)
-            for name in dataset.named:
-                client.addNamedGraph(name)
-        graph = client.queryType in ("CONSTRUCT", "DESCRIBE")
-        # The answer's format by the Accept header alone: with a format= parameter as well (SPARQLWrapper's
-        # default), Virtuoso answers 406 when the two disagree. Graphs in N-Triples first: Virtuoso's
-        # Turtle writes a decimal with an integral value as a bare integer ("100"^^xsd:decimal as 100).
-        client.setOnlyConneg(True)
-        client.setReturnFormat(TURTLE if graph else JSON)
+            data["default-graph-uri"] = list(dataset.default)
+            data["named-graph-uri"] = list(dataset.named)
+        # The answer's format by the Accept header alone: with a format= parameter as well, Virtuoso
+        # answers 406 when the two disagree.
+        accept = GRAPH_ACCEPT if graph else ROW_ACCEPT
+        accepted = tuple(GRAPH_MEDIA) if graph else ROW_MEDIA
+        body, media = self._retrying("query", url, lambda: self._exchange(
+            "POST", url, "query", accepted=accepted, complete=True, data=data, headers={"Accept": accept}))
+        if DTD.search(body):
+            raise RemoteError(f"{url} sent an answer holding a DTD or an entity declaration (<!DOCTYPE, <!ENTITY), "
+                              "which mandato never reads; nothing was kept")
         if graph:
-            client.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-        media = ""
-
-        def attempt() -> bytes:
-            nonlocal media
-            try:
-                response = client.query().response
-                _check_complete(url, response.status, response.headers)
-                media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-                return response.read()
-            except http.client.HTTPException as exc:  # IncompleteRead: shorter than Content-Length
-                raise RemoteError(f"{url} sent an answer cut short ({type(exc).__name__}); nothing was kept") from None
-            except urllib.error.HTTPError as exc:
-                body = exc.read().decode("utf-8", errors="replace")
-                if exc.code in TRANSIENT:
-                    raise _Transient(f"HTTP {exc.code}: {_summary(body)}") from None
-                raise RemoteError(f"{url} refused the query: HTTP {exc.code} {_summary(body)}") from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-                raise _Transient(f"cannot reach the endpoint ({getattr(exc, 'reason', exc)})") from None
-            except SPARQLWrapperException as exc:
-                raise RemoteError(f"{url} refused the query: {_summary(str(exc))}") from None
-
-        body = self._retrying("query", url, attempt)
-        if graph:
-            rdf_format = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
+            rdf_format = GRAPH_MEDIA[media]
             try:
                 return Triples(list(ox.parse(body, format=rdf_format)))
-            except SyntaxError:
+            except (SyntaxError, ValueError):
                 raise RemoteError(f"{url} sent an incomplete or broken {rdf_format.name} answer") from None
-        try:
-            data = json.loads(body)
-        except ValueError:
-            raise RemoteError(f"{url} sent an incomplete or broken SPARQL JSON answer") from None
-        try:
-            if "boolean" in data:
-                return Boolean(bool(data["boolean"]))
-            columns = data["head"]["vars"]
-            if client.queryType == "ASK" and columns == ["__ASK_RETVAL"]:  # Virtuoso 7's JSON answer to ASK
-                held = data["results"]["bindings"]  # one row (1) when true, none when false
-                return Boolean(bool(held) and held[0]["__ASK_RETVAL"]["value"] not in ("0", "false"))
-            rows = [[_term(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise RemoteError(f"{url} sent a SPARQL JSON answer that is not well-formed ({type(exc).__name__}: "
-                              f"{str(exc)[:80]}); expected head.vars and results.bindings, each with a type") from None
-        return Table(columns, rows)
-
-    def _scheme(self, url: str) -> str:
-        """How ``url`` wants credentials ("basic", "digest", or "none"), from its answer to a first
-        request without them (SPARQLWrapper needs to know before it sends)."""
-        assert self.credentials is not None
-        where = str(httpx.URL(url).copy_with(query=None))
-        if self.credentials.wanted(where) is None:  # the cheapest query
-            self._http("POST", url, data={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
-        return self.credentials.wanted(where) or "none"
+        return _solutions(url, body, form, projection(text) if form == "select" else None)
 
     # -- the store interface --------------------------------------------------------------------
 
@@ -338,6 +356,157 @@ def _check_complete(url: str, status: int, headers: Any) -> None:
         if status != 206 and cap and cap.isdigit() and not headers.get("X-SQL-State"):
             raise Capped(message, int(cap))
         raise RemoteError(message)
+
+
+class _Deadline:
+    """One deadline for a whole answer: a watchdog that shuts the request's socket when it passes,
+    so that a read waiting on a server that sends a byte now and then ends then, not at the next
+    byte (a time-out per read never would). The socket is the one httpcore reports connecting
+    (its ``trace`` extension); the watch starts at once, or (``whole`` false) when the request has
+    been sent."""
+
+    def __init__(self, seconds: float, whole: bool = True):
+        self.seconds = seconds
+        self.expired = False
+        self.at: float | None = None
+        self.streams: list[Any] = []
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+        self.message = f"no answer within {seconds:g} s (the whole answer, from the request to its last byte)"
+        if whole:
+            self.start()
+        else:
+            self.message = f"no answer within {seconds:g} s (the whole answer, once the request was sent)"
+
+    def start(self) -> None:
+        self.at = time.monotonic() + self.seconds
+        self.timer = threading.Timer(self.seconds, self.expire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event.endswith((".connect_tcp.complete", ".start_tls.complete")):
+            with self.lock:
+                self.streams.append(info.get("return_value"))
+                expired = self.expired
+            if expired:
+                self.expire()
+        elif event == "http11.receive_response_headers.started" and self.timer is None:
+            self.start()
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            streams = list(self.streams)
+        for stream in streams:
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with contextlib.suppress(OSError):  # the plain socket's shutdown, also under TLS
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)  # a blocked read returns at once
+
+    def passed(self) -> bool:
+        return self.expired or (self.at is not None and time.monotonic() >= self.at)
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+class _Capped(httpx.SyncByteStream):
+    """A response body that raises once it has given more than ``cap`` bytes."""
+
+    def __init__(self, stream: Any, cap: int, url: str):
+        self.stream, self.cap, self.url = stream, cap, url
+
+    def __iter__(self) -> Iterator[bytes]:
+        seen = 0
+        for chunk in self.stream:
+            seen += len(chunk)
+            if seen > self.cap:
+                raise _too_large(self.url, self.cap)
+            yield chunk
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def _too_large(url: str, cap: int) -> RemoteError:
+    return RemoteError(f"{url} sent more than {cap} bytes, the most one answer may hold "
+                       "(MANDATO_ENDPOINT_MAX_BYTES); nothing was kept")
+
+
+def _error_text(response: httpx.Response) -> str:
+    """The start of a refusal's text, for its message (at most ERROR_TEXT bytes are read)."""
+    text = bytearray()
+    try:
+        for chunk in response.iter_raw():
+            text += chunk
+            if len(text) >= ERROR_TEXT:
+                break
+    except RemoteError:  # longer than the cap: the start is enough
+        pass
+    return text[:ERROR_TEXT].decode("utf-8", errors="replace")
+
+
+def _solutions(url: str, body: bytearray, form: str | None, projected: list[str] | None) -> Table | Boolean:
+    """A SPARQL JSON answer, checked: a boolean is JSON's true or false; the columns are the
+    query's (``projected``, when its text says), each once and each a variable name; a row has
+    values for its columns only."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise RemoteError(f"{url} sent an incomplete or broken SPARQL JSON answer") from None
+    if isinstance(data, dict) and "boolean" in data:
+        if form == "select":
+            raise RemoteError(f"{url} answered a SELECT query with a boolean, not rows")
+        if not isinstance(data["boolean"], bool):
+            raise RemoteError(f"{url} sent a boolean that is not JSON's true or false: "
+                              f"{json.dumps(data['boolean'])[:60]}")
+        return Boolean(data["boolean"])
+    try:
+        columns = data["head"]["vars"]
+        bindings = data["results"]["bindings"]
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise TypeError("head.vars is not a list of names")
+        if not isinstance(bindings, list) or not all(isinstance(b, dict) for b in bindings):
+            raise TypeError("results.bindings is not a list of objects")
+    except (KeyError, TypeError) as exc:
+        raise RemoteError(f"{url} sent a SPARQL JSON answer that is not well-formed ({type(exc).__name__}: "
+                          f"{str(exc)[:80]}); expected head.vars and results.bindings, each with a type") from None
+    if form == "ask" and columns == ["__ASK_RETVAL"] and len(bindings) <= 1:  # Virtuoso 7's JSON answer to ASK
+        held = bindings  # one row (1) when true, none when false
+        try:
+            return Boolean(bool(held) and held[0]["__ASK_RETVAL"]["value"] not in ("0", "false"))
+        except (KeyError, TypeError):
+            raise RemoteError(f"{url} sent a SPARQL JSON answer to ASK that is not well-formed") from None
+    if form == "ask":
+        raise RemoteError(f"{url} answered an ASK query with rows, not a boolean")
+    seen: set[str] = set()
+    for c in columns:
+        if not VARNAME.fullmatch(c):
+            raise RemoteError(f"{url} sent a column name that is not a SPARQL variable name: {c[:60]!r}")
+        if c in seen:
+            raise RemoteError(f"{url} sent the column ?{c} more than once")
+        seen.add(c)
+    if projected is not None and seen != set(projected):
+        missing, extra = [c for c in projected if c not in seen], [c for c in columns if c not in projected]
+        raise RemoteError(f"{url} answered with the columns {' '.join('?' + c for c in columns) or '(none)'}, not the "
+                          f"query's {' '.join('?' + c for c in projected)}"
+                          + (f"; missing {' '.join('?' + c for c in missing)}" if missing else "")
+                          + (f"; not asked for {' '.join('?' + c for c in extra)}" if extra else ""))
+    if projected is not None:
+        columns = list(dict.fromkeys(projected))
+    for b in bindings:
+        stray = [k for k in b if k not in seen]
+        if stray:
+            raise RemoteError(f"{url} sent a value for ?{stray[0][:60]}, which is not a column of its answer "
+                              "(head.vars)")
+    try:
+        rows = [[_term(b.get(c)) for c in columns] for b in bindings]
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise RemoteError(f"{url} sent a SPARQL JSON answer that is not well-formed ({type(exc).__name__}: "
+                          f"{str(exc)[:80]}); expected head.vars and results.bindings, each with a type") from None
+    return Table(columns, rows)
 
 
 def _term(b: dict[str, str] | None) -> Any:
