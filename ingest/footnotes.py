@@ -20,6 +20,7 @@ from mandato.normalise import SUPERSCRIPTS
 
 from .base import ReadContext
 from .dates import MONTHS, PartialDate
+from .layouts import layout_pattern
 from .treaty_actions import label_of
 
 MARK = re.compile(f"([{SUPERSCRIPTS}]+)\\s*$")
@@ -95,8 +96,8 @@ def check(ctx: ReadContext, cited: list[Cited], dated: list[tuple[URIRef, int, P
 
 def as_at_of(note: Footnote, as_at: str | None) -> PartialDate | None:
     """The date a note says its data run to (the layout's ``as_at``: a pattern with groups
-    ``year`` and optionally ``month`` in Spanish), if it says one."""
-    m = re.search(as_at, note.text, re.IGNORECASE) if as_at else None
+    ``year`` and optionally ``month`` in Spanish, checked when the layout loads), if it says one."""
+    m = layout_pattern(as_at, re.IGNORECASE).search(note.text) if as_at else None
     if m is None:
         return None
     month = MONTHS.get(m.group("month").lower()) if "month" in m.groupdict() and m.group("month") else None

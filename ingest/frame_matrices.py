@@ -20,6 +20,7 @@ from typing import Any
 from mandato.namespaces import MDO
 
 from .base import ReadContext, fold
+from .layouts import LayoutPattern, PatternError, layout_pattern
 from .plan_matrix import Node, levels_of, read_matrix
 from .plans_common import open_plan
 
@@ -40,11 +41,12 @@ def heading(ctx: ReadContext, step: dict[str, Any], name: str, after: int = 0, r
     return None
 
 
-def pattern(ctx: ReadContext, step: dict[str, Any], name: str) -> re.Pattern[str]:
+def pattern(ctx: ReadContext, step: dict[str, Any], name: str) -> LayoutPattern:
+    """The step's pattern ``name``, case aside, for the linear engine (:func:`layout_pattern`)."""
     try:
-        return re.compile(ctx.option(step, name), re.IGNORECASE)
-    except re.error as exc:
-        raise ctx.error(None, None, f"the layout's '{name}' pattern is not a regular expression ({exc})") from None
+        return layout_pattern(ctx.option(step, name), re.IGNORECASE)
+    except PatternError as exc:
+        raise ctx.error(None, None, f"the layout's '{name}' pattern: {exc.problem}", exc.expected) from None
 
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:

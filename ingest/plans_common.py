@@ -26,6 +26,7 @@ from mandato.provenance import Citation
 
 from .base import ReadContext, readable
 from .dates import DateProblem, PartialDate, parse_spanish
+from .layouts import PatternError, layout_pattern
 from .plan_matrix import PlanBuilder
 
 PLAN_FACTS = ("key", "kind", "title", "period", "issued_by", "approved_by", "approval_act", "approval_date",
@@ -74,9 +75,9 @@ def _printed(ctx: ReadContext, pattern: str, start: int, end: int | None, what: 
     lines = ctx.source.lines[start:end]
     text = "\n".join(lines)
     try:
-        m = re.compile(pattern, re.MULTILINE).search(text)
-    except re.error as exc:
-        raise ctx.error(None, None, f"the layout's {what} pattern is not a regular expression ({exc})") from None
+        m = layout_pattern(pattern, re.MULTILINE).search(text)
+    except PatternError as exc:
+        raise ctx.error(None, None, f"the layout's {what} pattern: {exc.problem}", exc.expected) from None
     if m is None:
         if required:
             raise ctx.missing(f"the {what} the layout expects", readable(pattern), start, end)

@@ -24,6 +24,7 @@ from mandato.normalise import normalise
 
 from .base import ReadContext
 from .dates import DateProblem, PartialDate, parse_spanish
+from .layouts import PatternError, layout_pattern
 from .treaty_actions import cite_instrument, treaty_action
 
 HEADING = r"^(#{1,2})\s+(.+?)\s*$"
@@ -48,9 +49,9 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     instrument: URIRef | None = None
     named = 0  # the line of the heading that names the instrument
     try:
-        heading_re = re.compile(step.get("heading", HEADING), re.IGNORECASE)
-    except re.error as exc:
-        raise ctx.error(None, None, f"the layout's heading pattern is not a regular expression ({exc})") from None
+        heading_re = layout_pattern(step.get("heading", HEADING), re.IGNORECASE)
+    except PatternError as exc:
+        raise ctx.error(None, None, f"the layout's heading pattern: {exc.problem}", exc.expected) from None
     locator = str(ctx.option(step, "locator"))
     for number, text in enumerate(ctx.source.lines, start=1):
         heading = heading_re.match(text)

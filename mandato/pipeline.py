@@ -4,17 +4,25 @@ Everything is read and checked before the store is touched, so a source that fai
 leaves the store exactly as it was. Each run also refreshes the ontology and registry graphs.
 Many sources are read by worker processes, one per core; each graph goes to the store as
 N-Triples with a line stating its content digest (``mdo:contentDigest``), on which incremental
-validation and the dataset version rely.
+validation and the dataset version rely. Each source is read under a deadline
+(``MANDATO_INGEST_TIMEOUT`` seconds, :data:`DEFAULT_TIMEOUT` unless set; 0: none): a reader past it
+is stopped, and the error names the source.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import re
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,9 +33,17 @@ from rdflib.namespace import PROV, RDF
 
 from mandato import yamltext
 from mandato.digests import graph_digests, serialized, stated_digest
-from mandato.errors import IngestError, Location, StoreError
+from mandato.errors import IngestError, Location, MandatoError, StoreError
 from mandato.ingest import ENGINES, curated_facts, legal_references
-from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
+from mandato.ingest.base import (
+    Finding,
+    ReadContext,
+    Source,
+    describe_source,
+    read_regular,
+    record_findings,
+    regular_file,
+)
 from mandato.ingest.layouts import builtin_layouts, read_layout
 from mandato.ingest.plans_common import PLAN_FACTS
 from mandato.ingest.sheets import stated_layout
@@ -65,9 +81,10 @@ class SourceReport:
 
 def load_manifest(directory: Path = CORPUS_DIR) -> list[Source]:
     path = directory / MANIFEST
+    data = read_regular(path, "the corpus manifest")  # never a FIFO, a directory or a device
     try:
-        entries = yamltext.load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
+        entries = yamltext.load(data.decode("utf-8")) or []
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise IngestError(Location(str(path)), f"cannot read the corpus manifest ({exc})") from None
     if not isinstance(entries, list):
         raise IngestError(Location(str(path)), f"the manifest is a {type(entries).__name__}, not a list of sources",
@@ -161,6 +178,8 @@ def _manifest_entry(path: Path, n: int, entry: object) -> Source:
             raise wrong(f"'{label}' has unknown facts {bad}", "facts among " + ", ".join(PLAN_FACTS))
         plans[role] = facts
     curated = inside(entry["curated"], "curated file") if entry.get("curated") else None
+    if curated is not None and os.path.lexists(curated):
+        regular_file(curated, "the curated file")  # a FIFO would wait for ever when it is read
     authority = entry.get("authority")
     if authority is not None and authority not in AUTHORITIES:
         raise wrong(f"'authority' is {authority!r}", "authority: " + ", ".join(AUTHORITIES))
@@ -195,7 +214,7 @@ def sources_for(paths: Iterable[Path], layout: str | None = None, jurisdiction: 
         listed = []
         if (path.parent / MANIFEST).exists():
             listed = [s for s in load_manifest(path.parent) if s.path.name == path.name]
-        chosen = layout or (stated_layout(path, path.read_bytes()) if not listed and path.suffix == ".xlsx" else None)
+        chosen = layout or (_stated_layout(path) if not listed and path.suffix == ".xlsx" else None)
         if chosen:
             entry: dict[str, object] = {"id": listed[0].id if listed else slug(path.stem), "file": path.name,
                                         "title": listed[0].title if listed else path.name, "layout": chosen}
@@ -211,7 +230,90 @@ def sources_for(paths: Iterable[Path], layout: str | None = None, jurisdiction: 
     return sources
 
 
+TIMEOUT_SETTING = "MANDATO_INGEST_TIMEOUT"
+DEFAULT_TIMEOUT = 300.0  # seconds a source may take to read
+STOP_GRACE = 10.0  # seconds more the parent waits for a worker that does not stop itself
+
+
+def ingest_timeout() -> float | None:
+    """The deadline of a source's reading, in seconds (``MANDATO_INGEST_TIMEOUT``); None: none."""
+    value = os.environ.get(TIMEOUT_SETTING, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise MandatoError(f"{TIMEOUT_SETTING} is '{value}'; expected the seconds a source may take to read "
+                           f"(default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+    return seconds or None
+
+
+class _Overdue(BaseException):
+    """Raised by the deadline's alarm in the reader (a BaseException: no reader's ``except
+    Exception`` swallows it)."""
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_Overdue` in this thread once ``seconds`` have passed (SIGALRM: the main
+    thread of a process, as the command line's and each worker's; elsewhere, no deadline)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread() or not hasattr(
+            signal, "setitimer"):
+        yield
+        return
+    armed = [True]
+
+    def overdue(signum: int, frame: object) -> None:
+        if armed[0]:
+            raise _Overdue
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, overdue)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # an alarm set before ours goes on
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
+
+
+def _overdue(path: Path, name: str, seconds: float) -> IngestError:
+    return IngestError(Location(path.name), f"reading the source '{name}' took more than {seconds:g} s and was "
+                       f"stopped ({TIMEOUT_SETTING})", f"a smaller document, or {TIMEOUT_SETTING}=SECONDS for a "
+                       "longer limit (0: none)")
+
+
+def _stated_layout(path: Path) -> str | None:
+    """The layout a workbook given alone states (:func:`stated_layout`), read under the deadline."""
+    seconds = ingest_timeout()
+    try:
+        with _deadline(seconds):
+            return stated_layout(path, read_regular(path))
+    except _Overdue:
+        assert seconds is not None
+        raise _overdue(path, path.name, seconds) from None
+
+
 def read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport]:
+    """A source's graph and report, read under the deadline (:func:`ingest_timeout`)."""
+    seconds = ingest_timeout()
+    try:
+        with _deadline(seconds):
+            return _read_source(source, registry)
+    except _Overdue:
+        assert seconds is not None
+        raise _overdue(source.path, source.id, seconds) from None
+    except MemoryError:
+        raise IngestError(Location(source.path.name), f"reading the source '{source.id}' ran out of memory",
+                          "a smaller document") from None
+
+
+def _read_source(source: Source, registry: Registry) -> tuple[Graph, SourceReport]:
     ctx = ReadContext(source, registry)
     describe_source(ctx)
     for step in source.layout.steps if source.layout else ():
@@ -304,9 +406,20 @@ def _read_all(sources: list[Source], reference: Path | None) -> Iterator[tuple[b
         return
     # spawn, not fork: the parent may hold the store's threads and locks.
     # die_with_parent: a killed ingest leaves no worker behind.
+    # Each worker stops its own reader at the deadline; the parent waits that long and a little
+    # more for each result, and kills the workers of a reader stuck where no alarm reaches.
+    seconds = ingest_timeout()
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=die_with_parent) as pool:
         try:
-            yield from pool.map(read, sources)
+            futures = [pool.submit(read, source) for source in sources]
+            for source, future in zip(sources, futures, strict=True):
+                try:
+                    yield future.result(timeout=None if seconds is None else seconds + STOP_GRACE)
+                except FutureTimeout:
+                    for process in list((getattr(pool, "_processes", None) or {}).values()):
+                        process.kill()
+                    assert seconds is not None
+                    raise _overdue(source.path, source.id, seconds) from None
         except BaseException:
             pool.shutdown(cancel_futures=True)
             raise
