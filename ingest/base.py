@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import re
-import stat
-import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,66 +21,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
 
 from mandato.errors import IngestError, Location
+from mandato.files import read_regular
 from mandato.namespaces import MDO, PREFIXES, resource, source_iri
 from mandato.provenance import Citation, Citations
 from mandato.registry import Registry
 
 from .dates import PartialDate
 from .layouts import Layout
-
-MAX_FILE_BYTES = 512 << 20  # the largest source file (or manifest, or layout) read
-PROGRESS_BYTES = 20_000_000  # a file larger gets progress lines on stderr while it is read
-FILE_KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device",
-              stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
-
-
-def progress(message: str) -> None:
-    """A progress line on stderr, where ingest says what it reads (``pipeline.build``'s lines)."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def regular_file(path: Path, what: str = "the file", limit: int = MAX_FILE_BYTES) -> int:
-    """The size of ``path``, a regular file of at most ``limit`` bytes, checked without opening
-    it (opening a FIFO waits for a writer for ever); else an error naming it."""
-    where = Location(str(path))
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise IngestError(where, f"cannot read {what} ({exc.strerror})") from None
-    if not stat.S_ISREG(info.st_mode):
-        kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-        raise IngestError(where, f"{what} is {kind}, not a regular file", "a document saved as a file")
-    if info.st_size > limit:
-        raise IngestError(where, f"{what} is {info.st_size >> 20} MiB, larger than {limit >> 20} MiB",
-                          f"a file of at most {limit >> 20} MiB (split the document)")
-    return info.st_size
-
-
-def read_regular(path: Path, what: str = "the file", limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes (see :func:`regular_file`), with a
-    progress line when it is large."""
-    size = regular_file(path, what, limit)
-    where = Location(str(path))
-    if size > PROGRESS_BYTES:
-        progress(f"reading {path.name} ({size / 1e6:.0f} MB)")
-    try:
-        # O_NONBLOCK: should the file be swapped for a FIFO since it was checked, opening it does not wait
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise IngestError(where, f"cannot read {what} ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise IngestError(where, f"{what} is not a regular file", "a document saved as a file")
-        try:
-            data = fh.read(size + 1)  # one buffer the size of the file
-            if len(data) > size:  # it grew since: read on, to the limit
-                data += fh.read(limit + 1 - len(data))
-        except OSError as exc:
-            raise IngestError(where, f"cannot read {what} ({exc.strerror})") from None
-    if len(data) > limit:
-        raise IngestError(where, f"{what} is larger than {limit >> 20} MiB",
-                          f"a file of at most {limit >> 20} MiB (split the document)")
-    return data
 
 
 @dataclass
@@ -120,7 +64,7 @@ class Source:
     @cached_property
     def data(self) -> bytes:
         """The file's bytes: a regular file (never a FIFO or a device) of at most
-        :data:`MAX_FILE_BYTES`."""
+        :data:`mandato.files.MAX_FILE_BYTES`."""
         return read_regular(self.path)
 
     @cached_property

@@ -76,7 +76,7 @@ def read_layout(path: Path) -> Layout:
     def wrong(problem: str, expected: str) -> IngestError:
         return IngestError(Location(str(path)), problem, expected)
 
-    from .base import read_regular
+    from mandato.files import read_regular
 
     try:
         data = yamltext.load(read_regular(path, "the layout").decode("utf-8"))

@@ -28,8 +28,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from mandato.errors import IngestError, Location, column_letter
-
-from .base import PROGRESS_BYTES, progress
+from mandato.files import PROGRESS_BYTES, progress
 
 SUFFIXES = {"txt": "tsv", "tsv": "tsv", "tab": "tsv", "csv": "csv", "xlsx": "xlsx", "xlsm": "xlsx"}
 MAX_ROWS = 200_000  # rows a sheet (or a text table) may hold
@@ -171,7 +170,7 @@ def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _checked_zip(path: Path, data: bytes) -> None:
+def check_workbook(path: Path, data: bytes) -> None:
     """Refuse, before openpyxl inflates anything, a workbook whose zip is a bomb (too many parts,
     too large once inflated, or inflating too many times) or whose XML declares a DTD."""
     where = Location(path.name)
@@ -224,7 +223,7 @@ def _workbook(path: Path, data: bytes) -> list[Sheet]:
     from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 
-    _checked_zip(path, data)
+    check_workbook(path, data)
     broken = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, AttributeError,
               IndexError, ArithmeticError)
     try:

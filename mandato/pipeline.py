@@ -34,16 +34,9 @@ from rdflib.namespace import PROV, RDF
 from mandato import yamltext
 from mandato.digests import graph_digests, serialized, stated_digest
 from mandato.errors import IngestError, Location, MandatoError, StoreError
+from mandato.files import read_regular, regular_file
 from mandato.ingest import ENGINES, curated_facts, legal_references
-from mandato.ingest.base import (
-    Finding,
-    ReadContext,
-    Source,
-    describe_source,
-    read_regular,
-    record_findings,
-    regular_file,
-)
+from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
 from mandato.ingest.layouts import builtin_layouts, read_layout
 from mandato.ingest.plans_common import PLAN_FACTS
 from mandato.ingest.sheets import stated_layout

@@ -9,6 +9,7 @@ sources it was compiled from (``data/reference/sources.yaml``).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +22,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from mandato import yamltext
 from mandato.errors import IngestError, Location
+from mandato.files import read_regular
 from mandato.namespaces import MDO, ORG, WD, class_term, resource, source_iri
 from mandato.normalise import normalise
 from mandato.packaged import REFERENCE_DIR, ontology_graph
@@ -64,9 +66,19 @@ class Registry:
         return self.matcher("instrument", MDO.LegalInstrument)
 
 
+def _text(path: Path) -> str:
+    """A reference table's text: a regular file of bounded size (mandato.files), UTF-8."""
+    data = read_regular(path, "the reference table")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(Location(str(path), data[: exc.start].count(b"\n") + 1), "the text is not UTF-8",
+                          "UTF-8 text, as the bundled tables") from None
+
+
 def _load_yaml(path: Path) -> Any:
     try:
-        return yamltext.load(path.read_text(encoding="utf-8"))
+        return yamltext.load(_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -152,7 +164,7 @@ def _actor_rows(path: Path) -> list[dict[str, Any]]:
     from mandato.ingest.sheets import records
 
     rows = []
-    for record in records(path, path.read_bytes(), ACTOR_HEADINGS):
+    for record in records(path, read_regular(path, "the reference table"), ACTOR_HEADINGS):
         row: dict[str, Any] = {k: record[k] for k in ("key", "class", "part_of", "_row", "_sheet") if k in record}
         row["name"] = {lang: record[f"name_{lang}"] for lang in ("es", "en") if f"name_{lang}" in record}
         row["variants"] = [v.strip() for v in str(record.get("variants", "")).replace(";", "|").split("|")
@@ -175,7 +187,7 @@ def _define(g: Graph, node: URIRef, replaced: set[URIRef] | None) -> None:
 
 def _load_countries(registry: Registry, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
     g = registry.graph
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.StringIO(_text(path), newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh), start=2):
             where = Location(str(path), n)
             alpha2 = _require(row, "alpha2", where)
@@ -195,7 +207,7 @@ def _load_countries(registry: Registry, path: Path, table: URIRef, replaced: set
 
 def _load_municipalities(registry: Registry, path: Path, table: URIRef, replaced: set[URIRef] | None = None) -> None:
     g = registry.graph
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.StringIO(_text(path), newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh), start=2):
             where = Location(str(path), n)
             node = resource("municipality", _require(row, "key", where))

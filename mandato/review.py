@@ -27,8 +27,9 @@ from rdflib import Graph, URIRef
 
 from mandato.digests import serialized
 from mandato.errors import IngestError, Location, MandatoError
-from mandato.files import replaced_atomically
+from mandato.files import read_regular, replaced_atomically
 from mandato.ingest.base import Source
+from mandato.ingest.sheets import check_workbook
 from mandato.namespaces import GRAPH, ID, MDO, ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.packaged import ontology_graph
 from mandato.pipeline import SourceReport, plan_key_conflicts, read_source, registry_for, registry_graph
@@ -195,8 +196,10 @@ def annotate(reviews: list[Review], out: Path) -> list[str]:
     refuse_own_input([item.source], out)
     with warnings.catch_warnings(record=True) as said:  # what openpyxl leaves out, said once below
         warnings.simplefilter("always")
+        data = read_regular(item.source.path)
+        check_workbook(item.source.path, data)  # a zip bomb or a DTD is refused before openpyxl opens it
         try:
-            book = load_workbook(item.source.path, data_only=True)  # formulas as the values ingest reads
+            book = load_workbook(io.BytesIO(data), data_only=True)  # formulas as the values ingest reads
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
             raise MandatoError(f"cannot annotate {item.source.path.name}: not a readable Excel workbook "
                                f"({type(exc).__name__})") from None
@@ -229,7 +232,7 @@ def annotate(reviews: list[Review], out: Path) -> list[str]:
 def _lacks(source: Path, written: bytes, out: Path) -> list[str]:
     """What the copy lacks that the workbook read holds (pictures, charts, shapes), and the formulas
     it holds as values."""
-    before, after = _drawn(source.read_bytes()), _drawn(written)
+    before, after = _drawn(read_regular(source)), _drawn(written)
     lost = [f"{n} {kind}{'s' if n > 1 else ''}" for kind in (*DRAWN, "shape") if (n := before[kind] - after[kind]) > 0]
     said = []
     if lost:

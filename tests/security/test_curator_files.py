@@ -567,3 +567,31 @@ def test_a_bad_deadline_setting_is_a_clear_error(store):
     refused(store, [VALID_TABLE, "--layout", "coalition-ratification-tables"], "MANDATO_INGEST_TIMEOUT",
             env={"MANDATO_INGEST_TIMEOUT": "soon"})
 
+
+
+def test_a_fifo_in_the_reference_data_is_refused_at_once(store, tmp_path):
+    """--reference tables are read as any source is: a FIFO is never opened."""
+    corpus = sheet_corpus(tmp_path, "plan.csv")
+    actors = corpus / "reference" / "actors"
+    for table in actors.iterdir():
+        table.unlink()
+        os.mkfifo(table)
+    refused(store, [corpus, "--reference", corpus / "reference"], "FIFO", timeout=30)
+
+
+def test_annotate_refuses_a_zip_bomb_before_opening_it(store, tmp_path):
+    """--annotate opens the whole workbook again to write its copy: the zip is checked first."""
+    corpus = sheet_corpus(tmp_path, "plan.xlsx")
+    book, member, xml = activities(corpus)
+    head, tail = xml.split("<sheetData>", 1)
+    with zipfile.ZipFile(book) as z:
+        members = {i.filename: z.read(i) for i in z.infolist() if i.filename != member}
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        with z.open(member, "w", force_zip64=True) as out:
+            out.write((head + "<sheetData>").encode() + b" " * (120 << 20) + tail.encode())
+    code, _, err, _ = mandato("--store", store[0], "ingest", "--dry-run", "--annotate", tmp_path / "out.xlsx", book,
+                              "--reference", corpus / "reference", timeout=60)
+    assert code == 2 and "Traceback" not in err and "100 times" in err, err[-2000:]
+    assert not (tmp_path / "out.xlsx").exists()
