@@ -27,7 +27,7 @@ from mandato.namespaces import ID, MDO, class_term, resource
 from mandato.normalise import normalise, slug, strip_markup
 from mandato.packaged import ontology_graph
 
-from .actors import ActorSplit, split_actors
+from .actors import WORD, ActorSplit, Named, split_actors
 from .base import ReadContext
 
 CONFIG = yamltext.load(Path(__file__).with_name("plan_matrices.yaml").read_text("utf-8"))
@@ -40,6 +40,7 @@ def headings_of(columns: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 HEADINGS = headings_of(CONFIG["columns"])
+BODY_HEADS = frozenset(normalise(w) for w in CONFIG["body_heads"])  # words a body's name begins with
 ROLE_KINDS = {"responsible": ID["role-kind/responsible"], "collaborator": ID["role-kind/collaborator"]}
 
 
@@ -82,7 +83,10 @@ class PlanBuilder:
         self.ctx, self.key, self.scope = ctx, key, scope
         self.plan = resource("plan", key)
         self.root = Node(self.plan, None, ())
-        self.actors = ctx.registry.actors.get(scope, {})
+        # The bodies of the reference data, and those the plan names that it does not (each found
+        # again by its name and its acronym in the cells after it: one body, not one per cell).
+        self.actors = dict(ctx.registry.actors.get(scope, {}))
+        self.separators: list[str] = []  # a layout's extra separators of bodies in a cell ("-", "/")
         self.activities = 0
         self._near: dict[str, list[str]] = {}  # candidates() per unresolved name
         self.period: tuple[int, int] | None = None  # the plan's first and last year
@@ -185,7 +189,8 @@ class PlanBuilder:
         """The bodies a responsible or collaborators cell names, each in a role of ``activity``
         (``inferred``: why the cell's bodies are given to this activity though it does not say so)."""
         split = self.split(text, f"the {kind} cell", line, cell)
-        agents = [*split.actors, *(self.unresolved(name, f"the {kind} cell", line, cell) for name in split.unresolved)]
+        agents = [*split.actors, *(self.unresolved(named, f"the {kind} cell", line, cell, split)
+                                   for named in split.unresolved)]
         for agent in agents:
             role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
             g = self.ctx.graph
@@ -201,7 +206,11 @@ class PlanBuilder:
 
     def split(self, text: str, where: str, line: int | None, cell: int | None = None) -> ActorSplit:
         """The bodies a cell names (:func:`split_actors`); its notes and name fragments reported."""
-        split = split_actors(text, self.actors)
+        split = split_actors(text, self.actors, BODY_HEADS, self.separators)
+        for joined in split.joined:
+            self.ctx.find("names-joined", f"'{joined}' in {where} is read as the name of one body (what follows "
+                          "a comma or 'y' does not begin as a body's name does); if it names several, separate "
+                          "them with ';' or a line break", line, None, cell)
         for note in split.notes:
             self.ctx.find("cell-note", f"'{note}' in {where} is an instruction or a task, not a body; not recorded "
                           "as an actor (the cell is kept whole as the role's source text)", line, None, cell)
@@ -210,23 +219,36 @@ class PlanBuilder:
                           "names (the extraction shuffled their names); not recorded as an actor", line, None, cell)
         return split
 
-    def unresolved(self, name: str, where: str, line: int | None, cell: int | None = None) -> URIRef:
-        """A body that matches no actor of the plan's registry: kept as its own actor, as printed,
-        and reported with the nearest names, so that a curator can add the alias."""
+    def unresolved(self, named: Named, where: str, line: int | None, cell: int | None = None,
+                   split: ActorSplit | None = None) -> URIRef:
+        """A body that matches no actor of the plan's registry: kept as its own actor, as printed
+        (with the acronym printed beside it), and reported with the other bodies of its cell and
+        the nearest names, so that a curator can add the alias. The cells after it find it again
+        by its name or its acronym."""
+        name = named.name
         agent = resource("organization", f"{self.scope.lower()}-unresolved", slug(name))
+        near = self.candidates(name)
+        for words in (named.name, named.acronym):
+            if words:
+                self.actors.setdefault(tuple(normalise(w) for w in WORD.findall(words)), agent)
         g = self.ctx.graph
         g.add((agent, RDF.type, URIRef("http://www.w3.org/ns/org#Organization")))
         g.add((agent, SKOS.prefLabel, Literal(name, lang="es")))
+        if named.acronym:
+            g.add((agent, SKOS.altLabel, Literal(named.acronym, lang="es")))
         if len(self.scope) == 2:
             g.add((agent, MDO.jurisdiction, resource("country", self.scope)))
         if line is not None:
             self.ctx.derive(agent, line, f"line {line}, {where.removeprefix('the ')}")
         else:
             self.ctx.citations.home(agent, self.ctx.place(None))
-        near = self.candidates(name)
+        others = [n.name for n in split.unresolved if n != named] if split else []
+        others += [str(self.ctx.registry.graph.value(a, SKOS.prefLabel) or a) for a in split.actors] if split else []
         self.ctx.find("unresolved-actor", f"'{name}' in {where} matches no actor of "
                       f"data/reference/actors/{self.scope}.yaml; kept as its own actor"
-                      + (f" (did you mean {' or '.join(near)}?)" if near else ""), line, agent, cell)
+                      + (f" (did you mean {' or '.join(near)}?)" if near else "")
+                      + (f"; the cell also names {', '.join(repr(o) for o in others)}" if others else ""),
+                      line, agent, cell)
         return agent
 
     def candidates(self, name: str) -> list[str]:
@@ -234,7 +256,7 @@ class PlanBuilder:
         the reference data, for a curator to pick or to add as a variant."""
         if name in self._near:
             return self._near[name]
-        names = {" ".join(words): iri for words, iri in self.actors.items()}
+        names = {" ".join(words): iri for words, iri in self.ctx.registry.actors.get(self.scope, {}).items()}
         pieces = [name, *(p for p in re.split(r"[,;]|\s+y\s+", name) if p.strip() and p != name)]
         out: list[str] = []
         for key in (k for piece in pieces for k in difflib.get_close_matches(normalise(piece), list(names), n=3,

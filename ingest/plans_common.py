@@ -24,6 +24,7 @@ from mandato.normalise import normalise, strip_markup
 from mandato.packaged import ontology_graph
 from mandato.provenance import Citation
 
+from .actors import EXTRA
 from .base import ReadContext, readable
 from .dates import DateProblem, PartialDate, parse_spanish
 from .layouts import PatternError, layout_pattern
@@ -129,6 +130,12 @@ def open_plan(ctx: ReadContext, step: dict[str, Any], start: int = 0, end: int |
                         "lower-case letters, digits and hyphens, such as py-plan-nacional-2024")
     builder = PlanBuilder(ctx, key, scope)
     builder.period, builder.line = (first, last), line
+    separators = step.get("separators", [])  # "-", "/": also separate two bodies in a cell (ingest.actors)
+    if not isinstance(separators, list) or not set(separators) <= set(EXTRA):
+        raise ctx.error(None, None, f"the layout's 'separators' are {separators!r}",
+                        "a list of the separators of bodies in a cell besides , ; y e and line breaks: "
+                        + " or ".join(f"'{s}'" for s in EXTRA))
+    builder.separators = separators
     g, plan = ctx.graph, builder.plan
     # Each fact is cited where it was read: its line, or the manifest entry (line None).
     g.add((plan, RDF.type, class_term(kind)))
@@ -219,5 +226,5 @@ def _actors(ctx: ReadContext, builder: PlanBuilder, fact: str, value: Any, line:
             continue
         where = f"the plan's {fact.replace('_', ' ')}" + ("" if line else " (manifest)")
         split = builder.split(name, where, line)
-        out.extend([*split.actors, *(builder.unresolved(n, where, line) for n in split.unresolved)])
+        out.extend([*split.actors, *(builder.unresolved(n, where, line, None, split) for n in split.unresolved)])
     return out

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from conftest import HERE, assert_golden
 from mandato.catalogue import run
-from mandato.ingest.actors import split_actors
+from mandato.ingest.actors import Named, split_actors
 from mandato.ingest.plan_matrix import due_period, split_notation
 from mandato.namespaces import ID, MDO
 from mandato.pipeline import load_manifest, read_source
@@ -151,7 +151,7 @@ def test_multi_actor_cells_without_separators(registry):
     for variant in ("ST CONACOES", "STCONACOES", "Secretaría Técnica de CONACOES"):
         assert [str(a).rsplit("/", 1)[-1] for a in split_actors(variant, cr).actors] == ["cr-conacoes-st"]
     assert split_actors("No hay", cr).actors == [] and split_actors("No hay", cr).unresolved == []
-    assert split_actors("Ministerio de Cosas Raras", cr).unresolved == ["Ministerio de Cosas Raras"]
+    assert split_actors("Ministerio de Cosas Raras", cr).unresolved == [Named("Ministerio de Cosas Raras")]
 
 
 def _keys(actors) -> list[str]:
@@ -177,7 +177,7 @@ def test_instructions_tasks_and_name_fragments_in_a_cell_are_never_actors(regist
     # Words that name no body and repeat none stay an unresolved body, as before.
     split = split_actors("MINJUS (revisar) Ministerio de Cosas Raras", registry.actors["PE"])
     assert _keys(split.actors) == ["pe-minjus"] and split.notes == ["revisar"]
-    assert split.unresolved == ["Ministerio de Cosas Raras"]
+    assert split.unresolved == [Named("Ministerio de Cosas Raras")]
 
 
 def test_the_cells_of_coretts_operational_plan_name_no_instruction_as_a_body(registry):

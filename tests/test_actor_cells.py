@@ -1,0 +1,60 @@
+"""Cells that name several bodies (issue 31): every body is split out, known or not, on the
+separators curators write; a name keeps its hyphen and its acronym; two names are never joined
+into one body, and a name read across a comma or "y" is reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from mandato.ingest.actors import Named, split_actors
+from mandato.ingest.plan_matrix import BODY_HEADS
+from mandato.registry import load_registry
+
+
+def unknown(cell: str, names=None) -> list[tuple[str, str | None]]:
+    split = split_actors(cell, names or {}, BODY_HEADS)
+    return [(n.name, n.acronym) for n in split.unresolved]
+
+
+@pytest.mark.parametrize(("cell", "bodies"), [
+    ("MINEDUC, SVET", [("MINEDUC", None), ("SVET", None)]),
+    ("DGME, ISNA", [("DGME", None), ("ISNA", None)]),
+    ("SE-CNCTP", [("SE-CNCTP", None)]),  # one body; its hyphen kept
+    ("SVET, Secretaría de Bienestar Social (SBS)", [("SVET", None), ("Secretaría de Bienestar Social", "SBS")]),
+    ("PNC, Ministerio de Gobernación", [("PNC", None), ("Ministerio de Gobernación", None)]),
+    ("PNC; MP", [("PNC", None), ("MP", None)]),
+    ("SVET y PGN", [("SVET", None), ("PGN", None)]),
+    ("MINEDUC e ISNA", [("MINEDUC", None), ("ISNA", None)]),
+    ("MINEDUC\nSVET\r\nPGN", [("MINEDUC", None), ("SVET", None), ("PGN", None)]),
+    ("Ministerio de Gobernación, Policía Nacional Civil (PNC)",
+     [("Ministerio de Gobernación", None), ("Policía Nacional Civil", "PNC")]),
+    # an acronym closing a name whose initials it spells: one body, across its comma and "y"
+    ("Secretaría contra la Violencia Sexual, Explotación y Trata de Personas (SVET)",
+     [("Secretaría contra la Violencia Sexual, Explotación y Trata de Personas", "SVET")]),
+    ("Ministerio de Trabajo y Previsión Social (MTPS), PNC",
+     [("Ministerio de Trabajo y Previsión Social", "MTPS"), ("PNC", None)]),
+    ("Ministerio Público (MP); Procuraduría General de la Nación (PGN); Ministerio de Salud, PNC",
+     [("Ministerio Público", "MP"), ("Procuraduría General de la Nación", "PGN"), ("Ministerio de Salud", None),
+      ("PNC", None)]),
+])
+def test_every_body_of_a_cell_is_its_own(cell, bodies):
+    assert unknown(cell) == bodies
+
+
+def test_a_name_read_across_a_comma_is_reported():
+    split = split_actors("Ministerio de Educación, Cultura y Deportes, PNC", {}, BODY_HEADS)
+    assert split.unresolved == [Named("Ministerio de Educación, Cultura y Deportes"), Named("PNC")]
+    assert split.joined == ["Ministerio de Educación, Cultura y Deportes"]
+    assert split_actors("MINEDUC, SVET", {}, BODY_HEADS).joined == []
+
+
+def test_known_and_unknown_bodies_in_one_cell_stay_apart():
+    pe = load_registry().actors["PE"]
+    split = split_actors("MIMP, Ministerio de Cosas Raras y PNC Regional", pe, BODY_HEADS)
+    assert [str(a).rsplit("/", 1)[-1] for a in split.actors] == ["pe-mimp"]
+    assert split.unresolved == [Named("Ministerio de Cosas Raras"), Named("PNC Regional")]
+
+
+def test_a_layout_may_split_on_a_slash_or_a_hyphen():
+    assert unknown("MINEDUC/SVET") == [("MINEDUC/SVET", None)]
+    assert [n.name for n in split_actors("MINEDUC/SVET", {}, BODY_HEADS, ["/"]).unresolved] == ["MINEDUC", "SVET"]
