@@ -20,7 +20,11 @@ separates them with a semicolon. "No hay" means none.
 What a cell says besides its bodies is never a body: a parenthesis that is no acronym
 ("Presidencia (Presentar versión final diagramada al pleno)") is a note, unless it holds a body's
 name ("MINJUS (INDAGA)"), and what follows a colon ("Países miembros: Validar la Estrategia…") is
-the task of the bodies before it; both are kept as notes (the caller reports them). Words left
+the task of the bodies before it; both are kept as notes (the caller reports them). A name with
+a parenthesis that does not spell it ("Policía Nacional (DINAPEN)") is kept whole, as printed, and
+reported. A cell may also say that its bodies are those of the row above ("Ídem") or that none is
+known yet ("Por definir", "Todas las instituciones", "N/A", a dash): ``same_as_above`` and
+``no_body`` in ``plan_matrices.yaml``; a body named twice in one cell is one body, reported. Words left
 over that only repeat words of the bodies found in the cell ("Gobiernos Regionales Gobiernos y
 Locales", where the extraction shuffled "Gobiernos Regionales y Gobiernos Locales") are a fragment
 of those names, reported, not a body of their own.
@@ -28,6 +32,7 @@ of those names, reported, not a body of their own.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -56,6 +61,24 @@ class Named:
     acronym: str | None = None
 
 
+@dataclass(frozen=True)
+class CellWords:
+    """What a cell may say instead of naming bodies (``plan_matrices.yaml``): that the bodies are
+    those of the row above (``same``: "Ídem"), or none yet (``placeholders``: "Por definir",
+    "Todas las instituciones", "N/A", a dash), each normalised; a placeholder ending in "*" is a
+    beginning ("todas las instituciones*" for "Todas las instituciones del Comité")."""
+
+    same: frozenset[str] = frozenset()
+    placeholders: frozenset[str] = frozenset()
+
+    def placeholder(self, text: str) -> bool:
+        plain = normalise(text)
+        if not plain:
+            return bool(text.strip()) and not WORD.search(text)  # only marks: "—", "-", "..."
+        return plain in self.placeholders or any(p.endswith("*") and plain.startswith(p[:-1].rstrip())
+                                                 for p in self.placeholders)
+
+
 @dataclass
 class ActorSplit:
     actors: list[URIRef] = field(default_factory=list)
@@ -63,23 +86,63 @@ class ActorSplit:
     notes: list[str] = field(default_factory=list)  # instructions, tasks: not bodies
     fragments: list[str] = field(default_factory=list)  # leftover words of the bodies' own names
     joined: list[str] = field(default_factory=list)  # names read as one across a comma or "y" (reported)
+    # what the cell says of bodies it names: the full name printed before a known acronym, or the
+    # acronym printed after a known name ("Ministerio Público (MP)"), by body
+    names: dict[URIRef, str] = field(default_factory=dict)
+    acronyms: dict[URIRef, str] = field(default_factory=dict)
+    placeholders: list[str] = field(default_factory=list)  # "Por definir", "N/A", "—": no body (reported)
+    repeated: list[tuple[str, str]] = field(default_factory=list)  # a body named twice: both forms (reported)
+    printed: dict[URIRef, str] = field(default_factory=dict)  # how the cell first prints each known body
+    odd: list[str] = field(default_factory=list)  # "Name (X)" where X does not spell the name: kept whole
+    same_as_above: bool = False  # "Ídem": the bodies of the row above
 
 
 def is_acronym(text: str) -> bool:
     return ACRONYM.fullmatch(text) is not None and sum(c.isupper() for c in text) >= 2
 
 
+def spells(acronym: str, name: str) -> bool:
+    """Whether ``acronym`` is made of the beginnings of the name's words, in order, the first word
+    among them: SVET of "Secretaría contra la Violencia Sexual, Explotación y Trata", MINEDUC of
+    "Ministerio de Educación", CICESCT of "Comisión Interinstitucional contra la Explotación Sexual
+    Comercial y Trata"; not DINAPEN of "Policía Nacional"."""
+    letters = "".join(WORD.findall(normalise(acronym)))
+    words = [w for w in WORD.findall(normalise(name))]
+    if not letters or not words or words[0][0] != letters[0]:
+        return False
+
+    @functools.cache
+    def match(a: int, w: int) -> bool:
+        if a == len(letters):
+            return True
+        if w == len(words):
+            return False
+        word = words[w]
+        # a doubled letter stands for a plural's word ("RREE": Relaciones Exteriores)
+        doubled = a + 1 < len(letters) and letters[a + 1] == letters[a] == word[0] and match(a + 2, w + 1)
+        return doubled or any(word[:k] == letters[a: a + k] and match(a + k, w + 1)
+                              for k in range(min(len(word), len(letters) - a), 0, -1)) or (w > 0 and match(a, w + 1))
+
+    return match(0, 0)
+
+
 def split_actors(text: str, names: dict[tuple[str, ...], URIRef], heads: Collection[str] = (),
-                 separators: Iterable[str] = ()) -> ActorSplit:
+                 separators: Iterable[str] = (), words: CellWords | None = None) -> ActorSplit:
     """The bodies ``text`` names (module docstring): ``names`` maps a body's normalised words to its
     IRI; ``heads`` are the normalised words a body's name begins with; ``separators`` the extra ones
-    of the layout ("-", "/")."""
+    of the layout ("-", "/"); ``words`` what a cell may say instead of bodies."""
     out = ActorSplit()
-    if not normalise(text) or normalise(text) in NONE:
+    said = words or CellWords()
+    if not text.strip() or normalise(text) in NONE:
+        return out
+    if normalise(text) in said.same:
+        out.same_as_above = True
         return out
     soft = re.compile("|".join([SOFT.pattern, *(EXTRA[s] for s in separators if s in EXTRA)]), re.IGNORECASE)
     for piece in HARD.split(text):
-        if normalise(piece):
+        if said.placeholder(piece):
+            out.placeholders.append(piece.strip())
+        elif normalise(piece):
             _piece(strip_markup(piece), names, heads, soft, out)
     found = {w for key, actor in names.items() if actor in out.actors for w in key} if out.unresolved else set()
     for named in list(out.unresolved):
@@ -115,18 +178,44 @@ def _piece(plain: str, names: dict[tuple[str, ...], URIRef], heads: Collection[s
         for n in range(min(longest, len(tokens) - i), 0, -1):
             actor = names.get(tuple(tokens[i: i + n]))
             if actor is not None:
-                _unknown(plain[start: words[i].start()], heads, soft, out)
-                if actor not in out.actors:
-                    out.actors.append(actor)
+                before = plain[start: words[i].start()]
                 end = words[i + n - 1].end()
-                closing = re.match(r"\s*\([^()]*\)", plain[end:])  # its own acronym, printed beside it
+                printed = plain[words[i].start(): end]
+                inside = before.rstrip().endswith("(") and plain[end:].lstrip().startswith(")")
+                if inside:  # "Ministerio de Educación (MINEDUC)", the acronym known: the name is its own
+                    before, name = _name_before(before, soft, printed)
+                    if spells(printed, name):
+                        out.names.setdefault(actor, name)
+                        printed = f"{name} ({printed})"
+                    else:
+                        before += name
+                    end = end + plain[end:].index(")") + 1
+                _unknown(before, heads, soft, out)
+                closing = re.match(r"\s*\(([^()]*)\)", plain[end:])  # its own acronym, printed beside it
+                if closing and is_acronym(closing.group(1).strip()):
+                    out.acronyms.setdefault(actor, closing.group(1).strip())
                 start = end + (closing.end() if closing else 0)
+                printed += closing.group(0) if closing else ""
+                if actor in out.actors:
+                    out.repeated.append((out.printed[actor], printed))
+                else:
+                    out.actors.append(actor)
+                    out.printed[actor] = printed
                 while i < len(words) and words[i].start() < start:
                     i += 1
                 break
         else:
             i += 1
     _unknown(plain[start:], heads, soft, out)
+
+
+def _name_before(text: str, soft: re.Pattern[str], acronym: str) -> tuple[str, str]:
+    """A stretch ending "Name (" split into what comes before the name and the name: the longest
+    run of its pieces that the acronym spells (a name may hold a comma or "y"), else its last piece."""
+    text = text.rstrip()[:-1].rstrip()
+    cuts = [0, *(m.end() for m in soft.finditer(text))]
+    cut = next((c for c in cuts if spells(acronym, text[c:])), cuts[-1])
+    return text[:cut], EDGE.sub("", text[cut:])
 
 
 def _unknown(text: str, heads: Collection[str], soft: re.Pattern[str], out: ActorSplit) -> None:
@@ -153,7 +242,7 @@ def _unknown(text: str, heads: Collection[str], soft: re.Pattern[str], out: Acto
         for back in range(n, max(n - 4, -1), -1):
             if spans[back][1] == -1:
                 break
-            if _initials_match(text[spans[back][0]:span[0] + m.start()], acronym):
+            if spells(acronym, text[spans[back][0]:span[0] + m.start()]):
                 span[0], span[2] = spans[back][0], 1
                 for gone in spans[back:n]:
                     gone[1] = -1  # taken in
@@ -165,11 +254,18 @@ def _unknown(text: str, heads: Collection[str], soft: re.Pattern[str], out: Acto
         name, acronym_text = body, None
         m = re.fullmatch(r"(.*?)\s*\(([^()]*)\)", body)
         if m and is_acronym(m.group(2)):
-            name, acronym_text = (m.group(1), m.group(2)) if m.group(1) else (m.group(2), None)
+            if not m.group(1):
+                name = m.group(2)
+            elif spells(m.group(2), m.group(1)):
+                name, acronym_text = m.group(1), m.group(2)
+            else:  # "Policía Nacional (DINAPEN)": not its acronym; a unit? kept as printed, reported
+                out.odd.append(body)
         if not began:
             out.joined.append(body)
         named = Named(name, acronym_text)
-        if named not in out.unresolved:
+        if named in out.unresolved:
+            out.repeated.append((body, body))
+        else:
             out.unresolved.append(named)
 
 
@@ -186,17 +282,3 @@ def _begins_a_name(piece: str, heads: Collection[str]) -> bool:
         first = first[1:]
     word = first[0]
     return any(form in heads for form in (word, word.removesuffix("s"), word.removesuffix("es")))
-
-
-def _initials_match(name: str, acronym: str) -> bool:
-    """Whether the acronym's letters are the initials of the name's capitalised words, in order,
-    beginning with its first word ("Secretaría contra la Violencia Sexual, Explotación y Trata"
-    for SVET)."""
-    initials = [normalise(w)[0] for w in WORD.findall(name) if w[0].isupper()]
-    if not initials or not acronym or initials[0] != acronym[0]:
-        return False
-    k = 0
-    for letter in initials:
-        if k < len(acronym) and letter == acronym[k]:
-            k += 1
-    return k == len(acronym)

@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +28,8 @@ from mandato.registry import Registry
 
 from .dates import PartialDate
 from .layouts import Layout
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -74,7 +76,12 @@ class Source:
         except UnicodeDecodeError as exc:
             line = self.data[: exc.start].count(b"\n") + 1
             raise IngestError(Location(self.path.name, line), "the text is not UTF-8", "UTF-8 text") from None
-        return text.splitlines()
+        # Lines as an editor and `grep -n` count them: a form feed (a page break of text taken from
+        # a PDF) or another of Python's line boundaries is not a line break.
+        lines = LINE_BREAK.split(text)
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines
 
     @property
     def iri(self) -> URIRef:
@@ -128,6 +135,9 @@ class ReadContext:
     findings: list[Finding] = field(default_factory=list)
     sheet: str | None = None  # the workbook's sheet being read: lines are its rows, cells its columns
     citations: Citations = field(default_factory=Citations)  # where each statement was read
+    # what readers finish once every step has read the document (the bodies of a plan's cells,
+    # resolved when every name and acronym the plan prints is known: ingest.plan_matrix)
+    at_end: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for prefix, ns in PREFIXES.items():

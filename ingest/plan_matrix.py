@@ -27,7 +27,7 @@ from mandato.namespaces import ID, MDO, class_term, resource
 from mandato.normalise import normalise, slug, strip_markup
 from mandato.packaged import ontology_graph
 
-from .actors import WORD, ActorSplit, Named, split_actors
+from .actors import WORD, ActorSplit, CellWords, Named, split_actors
 from .base import ReadContext
 
 CONFIG = yamltext.load(Path(__file__).with_name("plan_matrices.yaml").read_text("utf-8"))
@@ -41,6 +41,8 @@ def headings_of(columns: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 HEADINGS = headings_of(CONFIG["columns"])
 BODY_HEADS = frozenset(normalise(w) for w in CONFIG["body_heads"])  # words a body's name begins with
+CELL_WORDS = CellWords(frozenset(normalise(w) for w in CONFIG["same_as_above"]),
+                       frozenset(normalise(w) + ("*" if w.endswith("*") else "") for w in CONFIG["no_body"]))
 ROLE_KINDS = {"responsible": ID["role-kind/responsible"], "collaborator": ID["role-kind/collaborator"]}
 
 
@@ -87,6 +89,8 @@ class PlanBuilder:
         # again by its name and its acronym in the cells after it: one body, not one per cell).
         self.actors = dict(ctx.registry.actors.get(scope, {}))
         self.separators: list[str] = []  # a layout's extra separators of bodies in a cell ("-", "/")
+        self._last: dict[str, list[URIRef]] = {}  # the bodies of the last cell of each kind ("Ídem")
+        self._pending: list[tuple] = []  # the cells naming bodies, resolved at the end (finish)
         self.activities = 0
         self._near: dict[str, list[str]] = {}  # candidates() per unresolved name
         self.period: tuple[int, int] | None = None  # the plan's first and last year
@@ -187,10 +191,42 @@ class PlanBuilder:
     def roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None = None,
               more: Sequence[int] = (), inferred: str | None = None) -> None:
         """The bodies a responsible or collaborators cell names, each in a role of ``activity``
-        (``inferred``: why the cell's bodies are given to this activity though it does not say so)."""
+        (``inferred``: why the cell's bodies are given to this activity though it does not say so).
+        Resolved once the whole document is read (:meth:`finish`)."""
+        if not self._pending:
+            self.ctx.at_end.append(self.finish)
+        self._pending.append((activity, kind, text, line, cell, tuple(more), inferred, self.ctx.sheet))
+
+    def finish(self) -> None:
+        """The bodies of every cell, in two passes: the first learns what the plan prints of the
+        bodies the reference data lacks, each "Name (ACR)" making one body known by both; the
+        second gives each cell its bodies, so that "ACR" alone in one row and the full name in
+        another are one body, whichever comes first."""
+        sheet = self.ctx.sheet
+        for _, kind, text, line, cell, _, _, in_sheet in self._pending:
+            self.ctx.sheet = in_sheet
+            split = split_actors(text, self.actors, BODY_HEADS, self.separators, CELL_WORDS)
+            for named in split.unresolved:
+                if named.acronym:
+                    self.unresolved(named, f"the {kind} cell", line, cell, split)
+            self._learn_from(split)
+        for activity, kind, text, line, cell, more, inferred, in_sheet in self._pending:
+            self.ctx.sheet = in_sheet
+            self._roles(activity, kind, text, line, cell, more, inferred)
+        self._pending.clear()
+        self.ctx.sheet = sheet
+
+    def _roles(self, activity: URIRef, kind: str, text: str, line: int, cell: int | None,
+               more: Sequence[int], inferred: str | None) -> None:
         split = self.split(text, f"the {kind} cell", line, cell)
-        agents = [*split.actors, *(self.unresolved(named, f"the {kind} cell", line, cell, split)
-                                   for named in split.unresolved)]
+        if split.same_as_above:  # "Ídem": the bodies of the same column in the row above
+            agents = self._last.get(kind, [])
+            self.ctx.find("same-as-above", f"'{text.strip()}' in the {kind} cell: the bodies of the row above "
+                          f"({len(agents)}), as that cell names them", line, activity, cell)
+        else:
+            agents = [*split.actors, *(self.unresolved(named, f"the {kind} cell", line, cell, split)
+                                       for named in split.unresolved)]
+        self._last[kind] = agents
         for agent in agents:
             role = URIRef(f"{activity}/{kind}/{str(agent).rsplit('/', 1)[-1]}")
             g = self.ctx.graph
@@ -206,7 +242,18 @@ class PlanBuilder:
 
     def split(self, text: str, where: str, line: int | None, cell: int | None = None) -> ActorSplit:
         """The bodies a cell names (:func:`split_actors`); its notes and name fragments reported."""
-        split = split_actors(text, self.actors, BODY_HEADS, self.separators)
+        split = split_actors(text, self.actors, BODY_HEADS, self.separators, CELL_WORDS)
+        self._learn_from(split)
+        for placeholder in split.placeholders:
+            self.ctx.find("no-body-named", f"'{placeholder}' in {where} names no body; none is recorded for it",
+                          line, None, cell)
+        for first, again in split.repeated:
+            twice = f"'{first}' is named twice" if first == again else f"'{first}' and '{again}' name the same body"
+            self.ctx.find("body-named-twice", f"{twice} in {where}; recorded once", line, None, cell)
+        for odd in split.odd:
+            self.ctx.find("not-an-acronym", f"'{odd}' in {where}: what the parenthesis holds does not spell the "
+                          "name before it (a unit of the body, or another body?); kept as printed, one body",
+                          line, None, cell)
         for joined in split.joined:
             self.ctx.find("names-joined", f"'{joined}' in {where} is read as the name of one body (what follows "
                           "a comma or 'y' does not begin as a body's name does); if it names several, separate "
@@ -218,6 +265,31 @@ class PlanBuilder:
             self.ctx.find("name-fragment", f"'{fragment}' in {where} only repeats words of the bodies the cell "
                           "names (the extraction shuffled their names); not recorded as an actor", line, None, cell)
         return split
+
+    def _learn_from(self, split: ActorSplit) -> None:
+        for actor, name in split.names.items():  # "Name (ACR)" of a body met as "ACR"
+            self.learn(actor, name, None)
+        for actor, acronym in split.acronyms.items():  # "Name (ACR)" of a body met as "Name"
+            self.learn(actor, None, acronym)
+
+    def learn(self, agent: URIRef, name: str | None, acronym: str | None) -> None:
+        """What a cell says of a body the plan named before: its full name, where it was met as its
+        acronym ("SVET", then "Secretaría contra … (SVET)"), or its acronym. Only a body the plan
+        itself made (not of the reference data) is changed: its name becomes the full name, the
+        acronym an alternative label; both find it in the cells after."""
+        g = self.ctx.graph
+        if (agent, SKOS.prefLabel, None) not in g or "-unresolved/" not in str(agent):
+            return
+        old = str(g.value(agent, SKOS.prefLabel))
+        if name and normalise(name) != normalise(old):
+            g.remove((agent, SKOS.prefLabel, None))
+            g.add((agent, SKOS.prefLabel, Literal(name, lang="es")))
+            acronym = acronym or old
+        if acronym and normalise(acronym) != normalise(str(g.value(agent, SKOS.prefLabel))):
+            g.add((agent, SKOS.altLabel, Literal(acronym, lang="es")))
+        for words in (name, acronym):
+            if words:
+                self.actors.setdefault(tuple(normalise(w) for w in WORD.findall(words)), agent)
 
     def unresolved(self, named: Named, where: str, line: int | None, cell: int | None = None,
                    split: ActorSplit | None = None) -> URIRef:

@@ -142,11 +142,11 @@ def _rows(builder: PlanBuilder, sheet: Sheet, heading: int, columns: Columns, or
     ctx = builder.ctx
     where = f"sheet '{sheet.name}'" if sheet.name else "table"
     for index in range(heading + 1, len(sheet.rows)):
-        row, number = sheet.rows[index], index + 1
+        row, number = sheet.rows[index], sheet.line(index)
         cells = {role: row[c] for c, role in columns.roles.items() if c < len(row) and row[c]}
         if not cells:
             continue
-        locator = f"{where}, row {number}"
+        locator = f"{where}, row {index + 1}" + (f" (line {number})" if number != index + 1 else "")
         parent = builder.root
         for depth, role in enumerate(order):
             text = cells.get(role)

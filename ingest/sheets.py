@@ -49,9 +49,16 @@ class Sheet:
 
     name: str | None
     rows: list[list[str]]
+    starts: list[int] | None = None  # delimited text: the line of the file each row starts on
 
     def where(self, file: str, row: int | None = None, column: int | None = None) -> Location:
-        return Location(file, row, column, self.name)
+        return Location(file, row if row is None else self.line(row - 1), column, self.name)
+
+    def line(self, index: int) -> int:
+        """Where the row ``index`` (from 0) is: a workbook's row number, as a spreadsheet shows it;
+        the line of delimited text the row starts on, as an editor shows it (a cell holding a line
+        break makes the two differ)."""
+        return self.starts[index] if self.starts is not None and index < len(self.starts) else index + 1
 
 
 def read_sheets(path: Path, data: bytes, separator: str | None = None) -> list[Sheet]:
@@ -74,7 +81,8 @@ def read_sheets(path: Path, data: bytes, separator: str | None = None) -> list[S
     delimiter = {"tab": "\t", "comma": ",", "semicolon": ";"}.get(separator)
     if delimiter is None:
         raise IngestError(Location(path.name), f"unknown separator '{separator}'", "tab, comma or semicolon")
-    return [Sheet(None, _text_rows(path, text, delimiter, len(data) > PROGRESS_BYTES))]
+    starts: list[int] = []
+    return [Sheet(None, _text_rows(path, text, delimiter, len(data) > PROGRESS_BYTES, starts), starts)]
 
 
 def _guess(text: str) -> str:
@@ -90,7 +98,7 @@ def _guess(text: str) -> str:
     return "semicolon" if first.count(";") > first.count(",") else "comma"
 
 
-def _text_rows(path: Path, text: str, delimiter: str, big: bool) -> list[list[str]]:
+def _text_rows(path: Path, text: str, delimiter: str, big: bool, starts: list[int]) -> list[list[str]]:
     """The rows of delimited text, read as a file opened with ``newline=''``: a line break inside
     a quoted cell is the cell's; a carriage return alone outside quotes, in a file whose lines end
     with line feeds, is an error (it would cut the row in two)."""
@@ -99,6 +107,7 @@ def _text_rows(path: Path, text: str, delimiter: str, big: bool) -> list[list[st
     rows: list[list[str]] = []
     cells = 0
     limit = csv.field_size_limit(MAX_CELL_CHARS)
+    first = 1  # the line the next row starts on
     try:
         for row in csv.reader(at, delimiter=delimiter):
             line = at.line
@@ -120,6 +129,8 @@ def _text_rows(path: Path, text: str, delimiter: str, big: bool) -> list[list[st
                 raise IngestError(Location(path.name, line), f"the table holds more than {MAX_CELLS} cells",
                                   f"at most {MAX_CELLS} cells a file (split the document)")
             rows.append([c.strip() for c in row])
+            starts.append(first)
+            first = at.line + 1
             if big and len(rows) % PROGRESS_ROWS == 0:
                 progress(f"{path.name}: {len(rows)} rows read")
     except csv.Error as exc:
@@ -163,7 +174,9 @@ def _cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return " ".join(str(value).split()) if isinstance(value, str) else str(value)
+    if isinstance(value, str):  # spaces as one; a line break in the cell stays one, as in a CSV's cell
+        return "\n".join(" ".join(line.split()) for line in value.splitlines() if line.strip())
+    return str(value)
 
 
 def _empty(value: object) -> bool:

@@ -311,6 +311,8 @@ def _read_source(source: Source, registry: Registry) -> tuple[Graph, SourceRepor
     describe_source(ctx)
     for step in source.layout.steps if source.layout else ():
         ENGINES[step["engine"]](ctx, step)
+    for finish in ctx.at_end:
+        finish()
     curated_facts.read(ctx)
     legal_references.read(ctx)
     try:

@@ -374,6 +374,8 @@ def test_matrix_traps_on_a_small_excerpt(registry):
     builder = open_plan(ctx, {})
     read_matrix(builder, builder.root, 0, len(source.lines), Levels({"objective": MDO.OperationalObjective}),
                 "excerpt", period=(2020, 2021))
+    for finish in ctx.at_end:  # as the pipeline does once every step has read the document
+        finish()
     g = ctx.graph
     activities = sorted(g.subjects(RDF.type, MDO.Activity))
     assert len(activities) == 4 and _count(g, MDO.OperationalObjective) == 2
