@@ -30,7 +30,7 @@ from mandato.namespaces import MDO
 from mandato.normalise import normalise
 
 from .base import ReadContext
-from .plan_matrix import Node, PlanBuilder, due_period, levels_of
+from .plan_matrix import Node, PlanBuilder, due_period, levels_of, split_notation
 from .plans_common import open_plan
 from .sheets import Sheet, read_sheets
 
@@ -121,9 +121,43 @@ def read(ctx: ReadContext, step: dict[str, Any]) -> None:
         for column, text in columns.unknown.items():
             ctx.find("unread-column", f"the column '{text}' (column {column + 1}) is not a column of the layout; "
                      "its cells are not recorded", heading + 1)
+        _one_flat_table(ctx, step, sheet, heading, columns, list(levels.classes))
         _rows(builder, sheet, heading, columns, list(levels.classes), levels.classes, current, known)
     builder.require_activities(f"the table under the heading row {found[0][1][0] + 1}")
     ctx.sheet = None
+
+
+def _one_flat_table(ctx: ReadContext, step: dict[str, Any], sheet: Sheet, heading: int, columns: Columns,
+                    hierarchy: list[str]) -> None:
+    """Refuse, naming each row, a sheet that is not one flat table: its heading row again below (a
+    matrix exported with its heading under each section), an activity cell that continues the one
+    above (a cell broken over two rows: no notation, nothing else in the row, lower case first), or
+    hierarchy columns the heading names and no row fills. Read anyway, such a sheet gives
+    activities named "Actividad", bodies named "Responsable" and fragments of cells as activities."""
+    where = (lambda i: f"row {i + 1}") if sheet.starts is None else (lambda i: f"line {sheet.line(i)}")
+    column = {role: c for c, role in columns.roles.items()}
+    rows = sheet.rows[heading + 1:]
+    problems: list[tuple[int, str]] = []
+    for index, row in enumerate(rows, start=heading + 1):
+        filled = {c: cell for c, cell in enumerate(row) if cell}
+        if len(filled) >= 2 and all(_role(ctx, step, cell) for cell in filled.values()):
+            problems.append((index, f"the heading row ({where(heading)}) appears again at {where(index)}"))
+            continue
+        activity = filled.get(column["activity"], "")
+        if activity and set(filled) == {column["activity"]} and split_notation(activity)[0] is None \
+                and activity.lstrip(" \"'(«“")[:1].islower():
+            problems.append((index, f"{where(index)} continues the activity cell above it ('{activity[:60]}')"))
+    named = [column[role] for role in hierarchy if role in column]
+    if named and rows and not any(c < len(row) and row[c] for row in rows for c in named):
+        headings = ", ".join(f"'{sheet.rows[heading][c]}'" for c in named)
+        problems.append((heading, f"the heading names {headings}, and no row fills them"))
+    if problems:
+        first = problems[0][0]
+        said = "; ".join(p for _, p in problems)
+        raise ctx.error(sheet.line(first), None, f"the sheet is not one flat table: {said}",
+                        "one heading row, then one row per activity, each activity whole in its cell and its "
+                        "axis and objective in their columns (a matrix plan's sections are not one flat table: "
+                        "`mandato layouts` says what each layout reads)")
 
 
 def _jurisdiction(ctx: ReadContext, value: str, row: int) -> None:

@@ -1054,8 +1054,6 @@ NOT_YET = {
     "csv-excel-es-windows1252": "a CSV in Excel's Windows-1252 read, with a finding naming the encoding",
     "flat-sheet-hn-tsv": "a norm named by a plan ('Decreto 59-2012') described in a store without the corpus",
     "flat-sheet-sv-xlsx": "a date cell kept as shown; a norm named without a number linked",
-    "matrix-exported-csv": "plan-table refuses a sheet that is not one flat table (issue 31, item 4)",
-    "matrix-exported-xlsx": "plan-table refuses a sheet that is not one flat table (issue 31, item 4)",
     "misspelt-keys/curated-key": "declared schemas: a misspelt key of a curated file (issue 31, item 6)",
     "misspelt-keys/layout-column-role": "declared schemas: a misspelt column role of a layout (item 6)",
     "misspelt-keys/layout-option": "declared schemas: the error names the misspelt option (item 6)",
