@@ -26,6 +26,34 @@ from .base import ReadContext
 
 Engine = Callable[[ReadContext, dict[str, Any]], None]
 
+# The options each engine reads from a layout's step (besides ``engine``), and the roles a
+# ``columns`` option may name: a key of a step that is none of these is a misspelling, refused
+# when the layout loads (ingest.layouts), never ignored. The options of the plan every plan
+# engine opens (ingest.plans_common.open_plan) are shared.
+PLAN_OPTIONS = frozenset({"kind", "cover", "approval", "plan", "implements", "separators"})
+MATRIX_OPTIONS = PLAN_OPTIONS | {"levels", "columns", "split_targets", "objective"}
+OPTIONS: dict[str, frozenset[str]] = {
+    "ratification-table": frozenset({"as_at", "columns", "default_kind", "footnotes", "lists_every_party", "marks",
+                                     "non_states", "required", "tables", "separator", "day_month"}),
+    "treaty-statements": frozenset({"locator", "heading"}),
+    "section-matrices": MATRIX_OPTIONS | {"section"},
+    "frame-matrices": MATRIX_OPTIONS | {"axis", "closing", "frame", "matrices"},
+    "axis-matrices": MATRIX_OPTIONS | {"axis", "ends"},
+    "narrative-plan": PLAN_OPTIONS | {"axes", "axis", "evaluation", "frame", "functions", "general_objective",
+                                      "indicators", "management", "mission", "objective", "result", "vision"},
+    "presentation-plan": PLAN_OPTIONS | {"general_objective", "matrix", "operational", "scheme", "skip", "strategic",
+                                         "timeline", "transversal"},
+    "plan-table": PLAN_OPTIONS | {"columns", "facts", "levels", "separator"},
+}
+COLUMN_ROLES: dict[str, frozenset[str]] = {
+    "ratification-table": frozenset({"instrument", "country", "signature_date", "act_date", "act_kind",
+                                     "deposit_date"}),
+    "plan-table": frozenset({"axis", "line", "objective", "result", "activity", "responsible", "collaborators",
+                             "indicator", "target", "means", "deadline", "baseline"}),
+    **dict.fromkeys(("section-matrices", "frame-matrices", "axis-matrices"), frozenset(
+        {"line", "objective", "activity", "collaborators", "responsible", "indicator", "target", "means"})),
+}
+
 ENGINES: dict[str, Engine] = {
     "ratification-table": ratification_tables.read,
     "treaty-statements": treaty_statements.read,

@@ -40,7 +40,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from mandato import yamltext
-from mandato.errors import IngestError, Location
+from mandato.errors import IngestError, Location, did_you_mean
+from mandato.files import read_regular
 from mandato.namespaces import MDO, ORG, class_term, resource
 from mandato.normalise import normalise
 from mandato.packaged import CURATED_DIR
@@ -84,15 +85,58 @@ class Fact:
     inferred: str | None = None  # the curator's reason, for a fact the line implies but does not state
 
 
+# The keys of a curated file (module docstring): a key none of these is a misspelling, refused.
+PLACE_KEYS = frozenset({"key", "class", "line", "quote", "inferred", "country", "municipality"})
+KEYS: dict[str, frozenset[str]] = {
+    "instruments": PLACE_KEYS | {"title", "number", "date", "published", "issued_by", "creates", "dissolves",
+                                 "approves", "regulates", "amends", "implements", "adopts_definition_of",
+                                 "signatories", "signed"},
+    "bodies": PLACE_KEYS | {"name", "acronym", "legal_basis", "created", "members", "chaired_by", "attached_to",
+                            "part_of", "functions"},
+    "plans": PLACE_KEYS | {"title", "period", "coordinated_by", "issued_by", "legal_basis", "implements"},
+    "findings": frozenset({"line", "code", "message", "quote"}),
+}
+TOP_KEYS = frozenset({"country", *KEYS})
+VALUE_KEYS = frozenset({"value", "line", "quote", "inferred", "es", "en", "from", "to"})
+
+
 @cache
 def load_curated(path: Path) -> dict[str, Any]:
     try:
-        data = yamltext.load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = yamltext.load(read_regular(path, "the curated file").decode("utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise IngestError(Location(str(path)), f"cannot read the curated file ({exc})") from None
     if not isinstance(data, dict):
         raise IngestError(Location(str(path)), "the curated file is not a mapping", "instruments, bodies, plans")
+    _declared(path, data)
     return data
+
+
+def _declared(path: Path, data: dict[str, Any]) -> None:
+    """Every key of a curated file is one the reader knows (:data:`KEYS`), with "did you mean"."""
+    def wrong(where: str, key: Any, known: frozenset[str]) -> IngestError:
+        return IngestError(Location(str(path)), f"{where} has the key '{key}'{did_you_mean(str(key), known)}, which "
+                           "a curated file does not have", "the keys " + ", ".join(sorted(known)))
+
+    for key in data:
+        if key not in TOP_KEYS:
+            raise wrong("the file", key, TOP_KEYS)
+    for section, known in KEYS.items():
+        entries = data.get(section) or []
+        if not isinstance(entries, list):
+            raise IngestError(Location(str(path)), f"'{section}' is a {type(entries).__name__}",
+                              f"a list of {section}, one entry each")
+        for n, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                raise IngestError(Location(str(path)), f"{section} entry {n} is a {type(entry).__name__}",
+                                  "a mapping of its facts (key, line, quote, …)")
+            label = f"{section} entry {n}" + (f" ('{entry['key']}')" if entry.get("key") else "")
+            for key, value in entry.items():
+                if key not in known:
+                    raise wrong(label, key, known)
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict) and (odd := next((k for k in item if k not in VALUE_KEYS), None)):
+                        raise wrong(f"{label}, its '{key}'", odd, VALUE_KEYS)
 
 
 def norm_number(number: str) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from mandato import yamltext
-from mandato.errors import IngestError, Location
+from mandato.errors import IngestError, Location, did_you_mean
 
 # Python's own parser of regular expressions (the re module's): a layout's pattern is read as re reads it.
 sre_parse: Any = importlib.import_module("re._parser")
@@ -88,6 +88,10 @@ def read_layout(path: Path) -> Layout:
                           "a layout as the built-in ones (mandato layouts)") from None
     if not isinstance(data, dict):
         raise wrong(f"the layout is a {type(data).__name__}", "a mapping with title, expects, scope and steps")
+    for key in data:
+        if key not in LAYOUT_KEYS:
+            raise wrong(f"the layout has the key '{key}'{did_you_mean(str(key), LAYOUT_KEYS)}",
+                        "the keys " + ", ".join(LAYOUT_KEYS))
     scope = data.get("scope")
     if scope not in SCOPES:
         raise wrong(f"'scope' is {scope!r}", "scope: " + " or ".join(SCOPES))
@@ -100,6 +104,8 @@ def read_layout(path: Path) -> Layout:
             engine = step.get("engine") if isinstance(step, dict) else step
             raise wrong(f"step {n} names the engine {engine!r}", "one of " + ", ".join(ENGINES))
     for n, step in enumerate(steps, start=1):
+        _declared(step, n, wrong)
+    for n, step in enumerate(steps, start=1):
         for option, pattern, flags in pattern_options(step):
             try:
                 layout_pattern(pattern, flags)
@@ -110,6 +116,28 @@ def read_layout(path: Path) -> Layout:
         raise wrong(f"'formats' is {formats!r}", "a list of file suffixes, e.g. [txt] or [csv, tsv, xlsx]")
     return Layout(path.stem, path, _text(data, "title", wrong), _text(data, "expects", wrong), scope,
                   tuple(f.lower().lstrip(".") for f in formats), tuple(steps), data.get("template"))
+
+
+def _declared(step: dict[str, Any], n: int, wrong) -> None:
+    """Every key of a step is an option its engine reads, and every role its ``columns`` name a
+    role the engine knows (ingest.OPTIONS, ingest.COLUMN_ROLES): a misspelt one is an error."""
+    from . import COLUMN_ROLES, OPTIONS
+
+    engine = step["engine"]
+    for key in step:
+        if key != "engine" and key not in OPTIONS[engine]:
+            raise wrong(f"step {n} ({engine}) has the option '{key}'{did_you_mean(key, OPTIONS[engine])}, which "
+                        f"the engine does not read", "its options: " + ", ".join(sorted(OPTIONS[engine])))
+    columns = step.get("columns")
+    if isinstance(columns, dict) and engine in COLUMN_ROLES:
+        for role in columns:
+            if role not in COLUMN_ROLES[engine]:
+                raise wrong(f"step {n} ({engine}): the columns name the role '{role}'"
+                            f"{did_you_mean(str(role), COLUMN_ROLES[engine])}, which the engine does not know",
+                            "roles: " + ", ".join(sorted(COLUMN_ROLES[engine])))
+
+
+LAYOUT_KEYS = ("title", "expects", "scope", "formats", "steps", "template")
 
 
 def _include(step: Any, path: Path, wrong) -> list[Any]:

@@ -6,7 +6,8 @@ error's ``exit_code``; the API turns an error into the one JSON error body with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -44,6 +45,12 @@ class Location:
         if self.cell is not None:
             where += f", cell {self.cell}"
         return where
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the choice nearest ``name``, or "" when none is near."""
+    near = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{near[0]}'?)" if near else ""
 
 
 def column_letter(n: int) -> str:

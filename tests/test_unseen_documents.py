@@ -1054,9 +1054,6 @@ NOT_YET = {
     "csv-excel-es-windows1252": "a CSV in Excel's Windows-1252 read, with a finding naming the encoding",
     "flat-sheet-hn-tsv": "a norm named by a plan ('Decreto 59-2012') described in a store without the corpus",
     "flat-sheet-sv-xlsx": "a date cell kept as shown; a norm named without a number linked",
-    "misspelt-keys/curated-key": "declared schemas: a misspelt key of a curated file (issue 31, item 6)",
-    "misspelt-keys/layout-column-role": "declared schemas: a misspelt column role of a layout (item 6)",
-    "misspelt-keys/layout-option": "declared schemas: the error names the misspelt option (item 6)",
     "template-filled-bo": "a date cell kept as shown",
     "text-plan-running-headers": "an acronym printed on the cover only, given to the body the manifest names",
 }
