@@ -27,6 +27,7 @@ from mandato.provenance import Citation, Citations
 from mandato.registry import Registry
 
 from .dates import PartialDate
+from .furniture import furniture
 from .layouts import Layout
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -56,6 +57,7 @@ class Source:
     supersedes: tuple[str, ...] = ()
     authority: str | None = None  # depositary, regional or national
     as_at: str | None = None  # the date of the status the source gives (ISO, at its precision)
+    furniture: dict[int, str] | None = None  # running headers and page numbers (index from 0), once read
 
     @property
     def steps(self) -> list[str]:
@@ -81,7 +83,15 @@ class Source:
         lines = LINE_BREAK.split(text)
         if lines and lines[-1] == "":
             lines.pop()
+        for index in self.furniture_of(lines):  # running headers and page numbers read as blank
+            lines[index] = ""
         return lines
+
+    def furniture_of(self, lines: list[str]) -> dict[int, str]:
+        """The page furniture of the document (:mod:`ingest.furniture`), kept for its report."""
+        if self.furniture is None:
+            self.furniture = furniture(lines)
+        return self.furniture
 
     @property
     def iri(self) -> URIRef:
@@ -231,6 +241,18 @@ def describe_source(ctx: ReadContext) -> None:
         g.add((src.iri, PROV.wasRevisionOf, source_iri(other)))
     for other in src.supersedes:
         g.add((src.iri, DCTERMS.replaces, source_iri(other)))
+
+
+def report_furniture(ctx: ReadContext) -> None:
+    """One finding for the page furniture a text source's lines left out (:mod:`ingest.furniture`)."""
+    found = ctx.source.furniture
+    if not found:
+        return
+    texts = sorted(set(found.values()), key=list(found.values()).index)
+    shown = "; ".join(f"'{t[:60]}'" for t in texts[:4]) + ("; …" if len(texts) > 4 else "")
+    lines = ", ".join(str(i + 1) for i in sorted(found))
+    ctx.find("page-furniture", f"{len(found)} lines are running headers, footers or page numbers ({shown}), "
+             f"printed again on each page: not read as part of the document (lines {lines})", min(found) + 1)
 
 
 def record_findings(graph: Graph, source_id: str, findings: list[Finding]) -> None:

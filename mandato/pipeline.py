@@ -36,7 +36,7 @@ from mandato.digests import graph_digests, serialized, stated_digest
 from mandato.errors import IngestError, Location, MandatoError, StoreError
 from mandato.files import read_regular, regular_file
 from mandato.ingest import ENGINES, curated_facts, legal_references
-from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings
+from mandato.ingest.base import Finding, ReadContext, Source, describe_source, record_findings, report_furniture
 from mandato.ingest.layouts import builtin_layouts, read_layout
 from mandato.ingest.plans_common import PLAN_FACTS
 from mandato.ingest.sheets import stated_layout
@@ -313,6 +313,7 @@ def _read_source(source: Source, registry: Registry) -> tuple[Graph, SourceRepor
         ENGINES[step["engine"]](ctx, step)
     for finish in ctx.at_end:
         finish()
+    report_furniture(ctx)
     curated_facts.read(ctx)
     legal_references.read(ctx)
     try:

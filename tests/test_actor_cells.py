@@ -100,3 +100,4 @@ def test_a_body_named_twice_in_a_cell_is_one_and_reported():
     split = split_actors("PGN, Procuraduría General de la Nación (PGN)", {("pgn",): "pgn"}, BODY_HEADS)
     assert split.actors == ["pgn"] and split.repeated == [("PGN", "Procuraduría General de la Nación (PGN)")]
     assert split_actors("PGN y SVET, PGN", {}, BODY_HEADS).repeated == [("PGN", "PGN")]
+
