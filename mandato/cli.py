@@ -73,6 +73,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     graphs, reports = build(sources, reference=reference)  # everything is read before the store is written
     check_plan_keys(existing, reports)
     reports.append(reconcile(existing, graphs, reports, reference))
+    _refuse_violations(graphs, existing, sources)  # as the dry run reports them: the two agree
     store = existing or _writable(args, must_exist=False)
     write(store, graphs)
     if args.reference or args.drop_reference:
@@ -84,6 +85,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     total = triple_count(graphs)
     print(f"ingested {len(sources)} sources: {total} triples in {len(graphs)} graphs (with ontology and registry)")
     return 0
+
+
+def _refuse_violations(graphs: dict[str, bytes], existing, sources: list) -> None:
+    """Refuse, before the store is written, the sources whose nodes would break a shape (a
+    Violation) in the dataset as it would be: what the dry run reports as an error."""
+    from mandato.errors import IngestError
+    from mandato.review import shape_problems
+
+    errors = [p for problems in shape_problems(graphs, existing, sources).values() for p in problems
+              if p.severity == "error"]
+    if not errors:
+        return
+    for problem in errors:
+        print(f"  {problem}", file=sys.stderr)
+    more = f"; and {len(errors) - 1} more, listed above" if len(errors) > 1 else ""
+    raise IngestError(errors[0].location, f"{errors[0].message} [shape]{more}; nothing was written",
+                      "data that meets the shapes (shapes/): `mandato ingest --dry-run` lists every problem")
 
 
 def _dry_run(args: argparse.Namespace, sources: list, store, reference) -> int:
@@ -256,7 +274,8 @@ def parser() -> argparse.ArgumentParser:
                        help="read sources into the store (the bundled corpus by default)",
                        description="Read source documents into the store, one named graph per source, replacing "
                        "what an earlier ingest of the same sources wrote. Nothing is written unless every "
-                       "source reads without error. Prints counts and findings.")
+                       "source reads without error and the data meets the shapes (a violation is refused, as "
+                       "--dry-run reports it). Prints counts and findings.")
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="a corpus directory with sources.yaml, or documents (default: the bundled corpus)")
     s.add_argument("--layout", choices=layout_names(), metavar="LAYOUT",
@@ -269,9 +288,10 @@ def parser() -> argparse.ArgumentParser:
                    "whose key the bundled data holds replaces it; kept with the store for later ingests until "
                    "another --reference replaces it")
     s.add_argument("--dry-run", action="store_true",
-                   help="read and check everything (layouts and shapes), write nothing: per source, the nodes that "
-                   "would be new, changed or removed, and every problem with its file, sheet, row and column; "
-                   "exit 1 when a problem is an error")
+                   help="read and check everything as the ingest does (layouts, reconciliation with the store, "
+                   "shapes), write nothing: per source, the nodes that would be new, changed or removed, and every "
+                   "problem with its file, sheet, row and column; exit 1 when a problem is an error (which the "
+                   "ingest refuses), 2 when the manifest or a layout is bad")
     s.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
                    help="with --dry-run (implied): write the workbook being read to OUT.xlsx with each problem as a "
                    "comment on its cell, red for errors, yellow for warnings (a copy: never the workbook itself; "

@@ -21,9 +21,10 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from mandato.digests import serialized
 from mandato.errors import IngestError, Location, MandatoError
@@ -32,7 +33,14 @@ from mandato.ingest.base import Source
 from mandato.ingest.sheets import check_workbook
 from mandato.namespaces import GRAPH, ID, MDO, ONTOLOGY_GRAPH, REGISTRY_GRAPH, source_graph
 from mandato.packaged import ontology_graph
-from mandato.pipeline import SourceReport, plan_key_conflicts, read_source, registry_for, registry_graph
+from mandato.pipeline import (
+    SourceReport,
+    plan_key_conflicts,
+    read_source,
+    reconcile,
+    registry_for,
+    registry_graph,
+)
 from mandato.provenance import is_provenance_node
 from mandato.spreadsheet_safe import text_cell
 from mandato.store import Store
@@ -78,6 +86,9 @@ class Review:
 
 
 def review(sources: list[Source], store: Store | None, reference: Path | None = None) -> list[Review]:
+    """What an ingest of ``sources`` would do, by the same steps (read, plan keys, reconciliation of
+    treaty actions with what the store keeps, the shapes on the dataset as it would be), writing
+    nothing: what it reports as an error, the ingest refuses (:func:`shape_problems`)."""
     registry = registry_for(reference)
     reviews: list[Review] = []
     graphs: dict[str, Graph] = {}
@@ -98,7 +109,13 @@ def review(sources: list[Source], store: Store | None, reference: Path | None = 
     for conflict in plan_key_conflicts(store, reports):
         by_file[conflict.location.file].problems.append(_problem("error", conflict))
     if graphs:
-        _shapes([r for r in reviews if r.source.id in graphs], graphs, store, registry_graph(registry)[0])
+        written = {str(ONTOLOGY_GRAPH): serialized(str(ONTOLOGY_GRAPH), ontology_graph()),
+                   str(REGISTRY_GRAPH): serialized(str(REGISTRY_GRAPH), registry_graph(registry)[0]),
+                   **{str(source_graph(sid)): serialized(str(source_graph(sid)), g) for sid, g in graphs.items()}}
+        reconcile(store, written, reports, reference)  # the treaty actions, as the ingest reconciles them
+        read = [r for r in reviews if r.source.id in graphs]
+        for source_id, problems in shape_problems(written, store, [r.source for r in read]).items():
+            next(r for r in read if r.source.id == source_id).problems.extend(problems)
     return reviews
 
 
@@ -115,8 +132,16 @@ def _by_subject(graph: Graph) -> dict[str, set]:
     skip = (str(ID["finding/"]), str(GRAPH))
     for s, p, o in graph:
         if isinstance(s, URIRef) and not str(s).startswith(skip) and not is_provenance_node(str(s)):
-            out[str(s)].add((p, o))
+            out[str(s)].add((p, _value(o)))
     return out
+
+
+def _value(term: Any) -> Any:
+    """A term as the store compares it: a typed literal by its value ("100.0" and "100" are one
+    xsd:decimal, which the store gives back as "100"), anything else as it is."""
+    if isinstance(term, Literal) and term.datatype is not None and term.value is not None:
+        return ("literal", str(term.datatype), term.value)
+    return term
 
 
 def _diff(item: Review, graph: Graph, store: Store | None) -> None:
@@ -129,37 +154,42 @@ def _diff(item: Review, graph: Graph, store: Store | None) -> None:
     item.changed = sum(new[s] != old[s] for s in new.keys() & old.keys())
 
 
-def _shapes(reviews: list[Review], graphs: dict[str, Graph], store: Store | None, registry: Graph) -> None:
-    """The shapes' results on the reviewed sources' nodes, in the dataset as it would be."""
+def shape_problems(graphs: dict[str, bytes], store: Store | None, sources: list[Source]) -> dict[str, list[Problem]]:
+    """The shapes' results on the nodes of ``sources``, in the dataset as it would be once
+    ``graphs`` (N-Triples by named graph) replace the store's: a Violation is an error, a Warning a
+    warning, each where its node was read; by source id. The dry run reports them; the ingest
+    refuses the errors (mandato.cli), so that the two agree."""
     memory = Store(None)
-    replaced = {str(source_graph(sid)) for sid in graphs} | {str(REGISTRY_GRAPH), str(ONTOLOGY_GRAPH)}
     if store is not None:
         for name in store.named_graphs():
-            if name not in replaced:
+            if name not in graphs:
                 data = store.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
                 memory.ox.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
-    new = {str(ONTOLOGY_GRAPH): ontology_graph(), str(REGISTRY_GRAPH): registry,
-           **{str(source_graph(sid)): g for sid, g in graphs.items()}}
-    for name, graph in new.items():
-        memory.ox.bulk_load(serialized(name, graph), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
-    owner: dict[str, Review] = {}
-    for item in reviews:
-        for subject in graphs[item.source.id].subjects():
-            owner.setdefault(str(subject), item)
+    for name, data in graphs.items():
+        memory.ox.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
+    owner: dict[str, Source] = {}
+    for source in sources:
+        for q in memory.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(source_graph(source.id)))):
+            if isinstance(q.subject, ox.NamedNode):
+                owner.setdefault(q.subject.value, source)
+    out: dict[str, list[Problem]] = defaultdict(list)
     for result in validate(memory).results:
-        found = owner.get(result.focus)
+        source = owner.get(result.focus)
         severity = SEVERITIES.get(result.severity)
-        if found is None or severity is None:
+        if source is None or severity is None:
             continue
-        item, graph = found, graphs[found.source.id]
-        line = graph.value(URIRef(result.focus), MDO.sourceLine)
-        row = int(str(line)) if line is not None else None
-        locator = str(graph.value(URIRef(result.focus), MDO.locator) or "")
-        sheet = m.group(1) if (m := SHEET.search(locator)) else None
+        place = ox.NamedNode(str(source_graph(source.id)))
+        facts = {q.predicate.value: q.object for q in memory.ox.quads_for_pattern(ox.NamedNode(result.focus), None,
+                                                                                   None, place)}
+        line = facts.get(str(MDO.sourceLine))
+        locator = facts.get(str(MDO.locator))
+        sheet = m.group(1) if isinstance(locator, ox.Literal) and (m := SHEET.search(locator.value)) else None
         what = f"{result.plan}: " if result.plan else ""
         label = f"{result.notation} " if result.notation else ""
-        item.problems.append(Problem(severity, Location(item.source.path.name, row, None, sheet),
-                                     f"{what}{label}{result.message_en}", "shape"))
+        row = int(line.value) if isinstance(line, ox.Literal) else None
+        out[source.id].append(Problem(severity, Location(source.path.name, row, None, sheet),
+                                      f"{what}{label}{result.message_en}", "shape"))
+    return out
 
 
 def refuse_own_input(sources: list[Source], out: Path) -> None:

@@ -103,3 +103,50 @@ def test_annotate_colours_errors_red(cli, tmp_path: Path):
     cell = load_workbook(tmp_path / "annotated.xlsx")["Actividades"]["C2"]
     assert "error: the row gives a responsible but no activity" in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")  # an error: red
+
+
+def test_the_dry_run_of_an_unchanged_corpus_changes_nothing(cli, tmp_path: Path):
+    """Issue 31, item 1: a decimal the store gives back canonical ("100" for "100.0") is no change
+    (the dry run counted 34 and 25 changed nodes in CORETT's plans of an unchanged corpus)."""
+    store = tmp_path / "store"
+    assert cli("--store", store, "ingest")[0] == 0
+    code, out, _ = cli("--store", store, "ingest", "--dry-run")
+    summaries = [line for line in out.splitlines() if " new, " in line]
+    assert code == 0 and len(summaries) == 5
+    assert all(": 0 new, 0 changed, 0 removed nodes" in line for line in summaries), summaries
+
+
+def test_a_depositary_table_dry_run_agrees_with_its_ingest(cli, tmp_path: Path):
+    """The README's UN Treaty Collection example: the dry run reconciles the treaty actions as the
+    ingest does (it reported dozens of shape errors, "needs exactly one kind", with exit 1)."""
+    store = tmp_path / "store"
+    code, out, _ = cli("--store", store, "ingest", CORPUS_DIR, DOCUMENTS / "untc-palermo", "--dry-run")
+    assert code == 0 and "error:" not in out, out
+    assert cli("--store", store, "ingest", CORPUS_DIR, DOCUMENTS / "untc-palermo")[0] == 0
+
+
+def test_the_ingest_refuses_what_the_dry_run_reports_as_an_error(tmp_path: Path):
+    """A source whose node breaks a shape (a national norm of two countries) is an error of the dry
+    run and is refused by the ingest before anything is written, with the same message."""
+    import pytest
+
+    from mandato.cli import _refuse_violations
+    from mandato.errors import IngestError
+    from mandato.ingest.base import Source
+    from mandato.namespaces import ID, MDO, source_graph
+    from mandato.review import shape_problems
+
+    source = Source("two-countries", tmp_path / "norm.txt", "A norm of two countries")
+    norm = ID["instrument/xx/ley/1"]
+    data = (f"<{norm}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{MDO.NationalNorm}> .\n"
+            f"<{norm}> <{MDO.jurisdiction}> <{ID['country/cr']}> .\n"
+            f"<{norm}> <{MDO.jurisdiction}> <{ID['country/pe']}> .\n"
+            f"<{norm}> <{MDO.sourceLine}> \"7\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n").encode()
+    graphs = {str(source_graph(source.id)): data}
+    problems = shape_problems(graphs, None, [source])[source.id]
+    errors = [p for p in problems if p.severity == "error"]
+    assert {p.location.line for p in errors} == {7}
+    assert any("exactly one country" in p.message for p in errors), errors
+    with pytest.raises(IngestError) as refused:
+        _refuse_violations(graphs, None, [source])
+    assert errors[0].message in str(refused.value) and "nothing was written" in str(refused.value)
