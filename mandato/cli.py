@@ -113,6 +113,8 @@ def _dry_run(args: argparse.Namespace, sources: list, store, reference) -> int:
     print("dry run: nothing was written")
     for item in reviews:
         print(item.summary())
+        for line in item.listing():
+            print(f"  {line}")
         for problem in item.problems:
             print(f"  {problem}")
     if args.annotate:
@@ -289,8 +291,9 @@ def parser() -> argparse.ArgumentParser:
                    "another --reference replaces it")
     s.add_argument("--dry-run", action="store_true",
                    help="read and check everything as the ingest does (layouts, reconciliation with the store, "
-                   "shapes), write nothing: per source, the nodes that would be new, changed or removed, and every "
-                   "problem with its file, sheet, row and column; exit 1 when a problem is an error (which the "
+                   "shapes), write nothing: per source, the nodes that would be new, changed or removed (label "
+                   "and IRI), and every problem with its file, sheet, row and column; exit 1 when a problem is an "
+                   "error (which the "
                    "ingest refuses), 2 when the manifest or a layout is bad")
     s.add_argument("--annotate", type=Path, metavar="OUT.xlsx",
                    help="with --dry-run (implied): write the workbook being read to OUT.xlsx with each problem as a "

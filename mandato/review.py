@@ -25,6 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
 from mandato.digests import serialized
 from mandato.errors import IngestError, Location, MandatoError
@@ -46,6 +47,7 @@ from mandato.spreadsheet_safe import text_cell
 from mandato.store import Store
 from mandato.validation import validate
 
+LISTED = 20  # nodes of each kind (new, changed, removed) a dry run lists per source
 SEVERITIES = {"Violation": "error", "Warning": "warning"}
 SHEET = re.compile(r"sheet '(.+?)'")
 COLOURS = {"error": "FFC7CE", "warning": "FFEB9C"}
@@ -72,9 +74,30 @@ class Review:
     source: Source
     problems: list[Problem] = field(default_factory=list)
     read: bool = True
-    new: int = 0
-    changed: int = 0
-    removed: int = 0
+    # the nodes that would be new, changed or removed: (label, IRI), by IRI
+    nodes: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: {"new": [], "changed": [], "removed": []})
+
+    @property
+    def new(self) -> int:
+        return len(self.nodes["new"])
+
+    @property
+    def changed(self) -> int:
+        return len(self.nodes["changed"])
+
+    @property
+    def removed(self) -> int:
+        return len(self.nodes["removed"])
+
+    def listing(self, most: int = LISTED) -> list[str]:
+        """The nodes that would be new, changed or removed, a line each (label and IRI), at most
+        ``most`` of each kind, then how many more."""
+        out = []
+        for kind, nodes in self.nodes.items():
+            out += [f"{kind}: {label}  <{iri}>" if label else f"{kind}: <{iri}>" for label, iri in nodes[:most]]
+            if len(nodes) > most:
+                out.append(f"{kind}: … and {len(nodes) - most} more")
+        return out
 
     def summary(self) -> str:
         if not self.read:
@@ -149,9 +172,13 @@ def _diff(item: Review, graph: Graph, store: Store | None) -> None:
     name = str(source_graph(item.source.id))
     stored = store.graph(name) if store is not None and name in store.named_graphs() else Graph()
     new, old = _by_subject(graph), _by_subject(stored)
-    item.new = len(new.keys() - old.keys())
-    item.removed = len(old.keys() - new.keys())
-    item.changed = sum(new[s] != old[s] for s in new.keys() & old.keys())
+
+    def label(iri: str, g: Graph) -> str:
+        return str(g.value(URIRef(iri), SKOS.prefLabel) or g.value(URIRef(iri), DCTERMS.title) or "")
+
+    item.nodes = {"new": [(label(s, graph), s) for s in sorted(new.keys() - old.keys())],
+                  "changed": [(label(s, graph), s) for s in sorted(new.keys() & old.keys()) if new[s] != old[s]],
+                  "removed": [(label(s, stored), s) for s in sorted(old.keys() - new.keys())]}
 
 
 def shape_problems(graphs: dict[str, bytes], store: Store | None, sources: list[Source]) -> dict[str, list[Problem]]:

@@ -43,6 +43,11 @@ def test_a_dry_run_against_the_store_counts_changes(cli, tmp_path: Path):
     code, out, _ = cli("--store", store, "ingest", corpus, "--dry-run")
     # two activities (of two sub-commissions) print those words, and the source's checksum changes
     assert code == 0 and "(cr-conacoes-plan-anual-2021.txt): 0 new, 3 changed, 0 removed" in out
+    # which nodes, by label and IRI (issue 31, item 1)
+    assert "  changed: Realizar reuniones ordinarias con la participación de las instituciones que conforman la " \
+           "Subcomisión de Trabajo de Promoción y Prevención.  <https://w3id.org/mandato/id/plan/cr-conacoes-2021/1/" \
+           "general/1/1-1/1-1-1>" in out
+    assert "  changed: " in out and "<https://w3id.org/mandato/id/source/cr-conacoes-plan-anual-2021>" in out
 
 
 def test_a_dry_run_reports_every_source_and_exits_1_on_errors(cli, tmp_path: Path):
