@@ -21,12 +21,9 @@ import argparse
 import collections
 import contextlib
 import multiprocessing
-import signal
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +32,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from starvation import MANDATO, free_port, tree_rss
+from starvation import serving, tree_rss
 
 TARGET_MS = 100.0
 MEMORY_BOUND = 2**30  # the server with its workers (docs/limits.md)
@@ -172,28 +169,11 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated attacks to run (default: all)")
     args = parser.parse_args()
     names = args.only.split(",") if args.only else list(ATTACKS)
-    with tempfile.TemporaryDirectory() as tmp:
-        store = args.store or Path(tmp) / "store"
-        if args.store is None:
-            subprocess.run([MANDATO, "--store", store, "ingest"], check=True, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen([MANDATO, "--store", store, "serve", "--port", str(port)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(200):
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                        break
-                time.sleep(0.05)
-            time.sleep(1.0)
-            print(f"idle       memory {tree_rss(server.pid) / 2**20:5.0f} MiB", flush=True)
-            for name in names:
-                probe(base, server.pid, name, args.seconds)
-                time.sleep(2)  # the refused connections linger a second
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(20)
+    with serving(args.store) as (base, pid):
+        print(f"idle       memory {tree_rss(pid) / 2**20:5.0f} MiB", flush=True)
+        for name in names:
+            probe(base, pid, name, args.seconds)
+            time.sleep(2)  # the refused connections linger a second
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +68,20 @@ def main() -> None:
                         help="run the runaway clients at the lowest CPU priority, as if on other machines")
     parser.add_argument("--store", type=Path, help="a store to serve (default: the bundled corpus, ingested)")
     args = parser.parse_args()
+    with serving(args.store) as (base, pid):
+        run(base, pid, args.runaways, args.seconds, args.backoff, args.connections, args.nice)
 
+
+@contextlib.contextmanager
+def serving(store: Path | None) -> Iterator[tuple[str, int]]:
+    """A real `mandato serve` of ``store`` (default: the bundled corpus, ingested) on a free
+    loopback port, answering, with every worker started: (base URL, process id); stopped after."""
     with tempfile.TemporaryDirectory() as tmp:
-        store = args.store or Path(tmp) / "store"
-        if args.store is None:
-            subprocess.run([MANDATO, "--store", store, "ingest"], check=True, capture_output=True)
+        path = store or Path(tmp) / "store"
+        if store is None:
+            subprocess.run([MANDATO, "--store", path, "ingest"], check=True, capture_output=True)
         port = free_port()
-        server = subprocess.Popen([MANDATO, "--store", store, "serve", "--port", str(port)],
+        server = subprocess.Popen([MANDATO, "--store", path, "serve", "--port", str(port)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -83,7 +92,7 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.05)
             time.sleep(1.0)  # every worker started
-            run(base, server.pid, args.runaways, args.seconds, args.backoff, args.connections, args.nice)
+            yield base, server.pid
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(20)

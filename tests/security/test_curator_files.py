@@ -214,10 +214,9 @@ def test_a_cell_longer_than_excel_allows_is_refused(store, tmp_path):
             "plan.xlsx, sheet 'Actividades', row 300, column D", "32767 characters")
 
 
-def test_a_zip_bomb_is_refused_before_it_is_inflated(store, tmp_path):
-    """A sheet of 120 MB of blanks in 120 KB: the compression ratio is refused from the zip's
-    directory, before anything is inflated."""
-    corpus = sheet_corpus(tmp_path, "plan.xlsx")
+def zip_bomb(corpus: Path) -> tuple[Path, str]:
+    """The corpus's workbook with its activities sheet made 120 MB of blanks in 120 KB; the
+    workbook and the sheet's part."""
     book, member, xml = activities(corpus)
     head, tail = xml.split("<sheetData>", 1)
     with zipfile.ZipFile(book) as z:
@@ -232,6 +231,14 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(store, tmp_path):
                 out.write(blank)
             out.write(tail.encode())
     assert book.stat().st_size < 1 << 20
+    return book, member
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(store, tmp_path):
+    """A sheet of 120 MB of blanks in 120 KB: the compression ratio is refused from the zip's
+    directory, before anything is inflated."""
+    corpus = sheet_corpus(tmp_path, "plan.xlsx")
+    _, member = zip_bomb(corpus)
     refused(store, [corpus, "--reference", corpus / "reference"], "plan.xlsx", member, "100 times")
 
 
@@ -582,15 +589,7 @@ def test_a_fifo_in_the_reference_data_is_refused_at_once(store, tmp_path):
 def test_annotate_refuses_a_zip_bomb_before_opening_it(store, tmp_path):
     """--annotate opens the whole workbook again to write its copy: the zip is checked first."""
     corpus = sheet_corpus(tmp_path, "plan.xlsx")
-    book, member, xml = activities(corpus)
-    head, tail = xml.split("<sheetData>", 1)
-    with zipfile.ZipFile(book) as z:
-        members = {i.filename: z.read(i) for i in z.infolist() if i.filename != member}
-    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-        with z.open(member, "w", force_zip64=True) as out:
-            out.write((head + "<sheetData>").encode() + b" " * (120 << 20) + tail.encode())
+    book, _ = zip_bomb(corpus)
     code, _, err, _ = mandato("--store", store[0], "ingest", "--dry-run", "--annotate", tmp_path / "out.xlsx", book,
                               "--reference", corpus / "reference", timeout=60)
     assert code == 2 and "Traceback" not in err and "100 times" in err, err[-2000:]
