@@ -316,8 +316,11 @@ class PlanBuilder:
             self.ctx.citations.home(agent, self.ctx.place(None))
         others = [n.name for n in split.unresolved if n != named] if split else []
         others += [str(self.ctx.registry.graph.value(a, SKOS.prefLabel) or a) for a in split.actors] if split else []
+        files = self.ctx.registry.actor_files.get(self.scope.upper())
+        tables = (" or ".join(files) if files else f"the reference data (no actor table for {self.scope}: add "
+                  f"actors/{self.scope}.yaml with --reference DIR)")
         self.ctx.find("unresolved-actor", f"'{name}' in {where} matches no actor of "
-                      f"data/reference/actors/{self.scope}.yaml; kept as its own actor"
+                      f"{tables}; kept as its own actor"
                       + (f" (did you mean {' or '.join(near)}?)" if near else "")
                       + (f"; the cell also names {', '.join(repr(o) for o in others)}" if others else ""),
                       line, agent, cell)

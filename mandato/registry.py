@@ -44,6 +44,8 @@ class Registry:
     findings: list[tuple[str, str, str, int, URIRef]] = field(default_factory=list)
     # Per country (ISO alpha-2): the normalised words of each actor name or variant -> actor IRI.
     actors: dict[str, dict[tuple[str, ...], URIRef]] = field(default_factory=dict)
+    # the files each scope's actors were read from (the bundled table, then --reference's), for messages
+    actor_files: dict[str, list[str]] = field(default_factory=dict)
 
     def matcher(self, kind: str, cls: URIRef) -> Matcher:
         """The names of the registry's resources of class ``cls`` (or a subclass), as NAMES_QUERY
@@ -145,6 +147,8 @@ def _load_directory(registry: Registry, directory: Path, override: bool) -> None
     actors = sorted(p for p in (directory / "actors").glob("*.*") if p.suffix in ACTOR_FILES)
     for path in actors:
         _load_organizations(registry, path, table(f"actors/{path.name}"), jurisdiction=path.stem, replaced=replaced)
+        shown = f"data/reference/actors/{path.name}" if not override else str(path)
+        registry.actor_files.setdefault(path.stem.upper(), []).append(shown)
     if override and not actors and not any((directory / name).exists() for name in loaders):
         raise IngestError(Location(str(directory)), "holds none of the reference tables",
                           ", ".join(loaders) + " or actors/XX.yaml (.xlsx, .csv), as in the bundled data/reference")
