@@ -32,7 +32,7 @@ from mandato.normalise import normalise
 from .base import ReadContext
 from .plan_matrix import Node, PlanBuilder, due_period, levels_of, split_notation
 from .plans_common import open_plan
-from .sheets import Sheet, read_sheets
+from .sheets import Sheet, encoding_finding, read_sheets
 
 DETAILS = ("indicator", "target", "means")
 TEMPLATE_SHEETS = {"listas", "leame"}  # the lists and instructions of `mandato template`
@@ -94,6 +94,8 @@ def _facts(step: dict[str, Any], sheets: list[Sheet]) -> tuple[str | None, dict[
 
 def read(ctx: ReadContext, step: dict[str, Any]) -> None:
     sheets = read_sheets(ctx.source.path, ctx.source.data, step.get("separator"))
+    if note := encoding_finding(sheets):
+        ctx.find("encoding", note)
     facts_sheet, facts = _facts(step, sheets)
     facts.pop("layout", None)  # the template's own layout, which chose this engine
     jurisdiction = facts.pop("jurisdiction", None)

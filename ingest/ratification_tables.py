@@ -50,7 +50,7 @@ from mandato.packaged import ontology_graph
 from . import footnotes
 from .base import ReadContext
 from .dates import DAY_FIRST, MONTH_FIRST, DateProblem, PartialDate, decide_order, parse_cell, split_numeric
-from .sheets import read_sheets
+from .sheets import encoding_finding, read_sheets
 from .treaty_actions import cite_instrument, label_of, treaty_action
 
 
@@ -101,7 +101,10 @@ def _read_sheets(ctx: ReadContext, step: dict[str, Any]) -> None:
     """A depositary's status table: one sheet, a heading row, one row per participant."""
     instrument = _instrument(ctx) if ctx.source.instrument else None
     found = False
-    for sheet in read_sheets(ctx.source.path, ctx.source.data, step.get("separator")):
+    sheets = read_sheets(ctx.source.path, ctx.source.data, step.get("separator"))
+    if note := encoding_finding(sheets):
+        ctx.find("encoding", note)
+    for sheet in sheets:
         ctx.sheet = sheet.name
         heading = next((n for n, row in enumerate(sheet.rows) if _known_heading(step, row)), None)
         if heading is None:

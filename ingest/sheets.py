@@ -50,6 +50,7 @@ class Sheet:
     name: str | None
     rows: list[list[str]]
     starts: list[int] | None = None  # delimited text: the line of the file each row starts on
+    encoding: str = "utf-8"  # delimited text: how its bytes were read (utf-8, or windows-1252)
 
     def where(self, file: str, row: int | None = None, column: int | None = None) -> Location:
         return Location(file, row if row is None else self.line(row - 1), column, self.name)
@@ -70,19 +71,43 @@ def read_sheets(path: Path, data: bytes, separator: str | None = None) -> list[S
                           "a .tsv, .txt (tab-separated), .csv or .xlsx file")
     if kind == "xlsx":
         return _workbook(path, data)
+    encoding = "utf-8"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise IngestError(Location(path.name, line), "the text is not UTF-8",
-                          "UTF-8 text (a spreadsheet's 'CSV UTF-8' export), or the .xlsx file itself") from None
+        text, encoding = _windows_1252(path, data, exc), "windows-1252"
     if separator is None:
         separator = "tab" if kind == "tsv" else _guess(text)
     delimiter = {"tab": "\t", "comma": ",", "semicolon": ";"}.get(separator)
     if delimiter is None:
         raise IngestError(Location(path.name), f"unknown separator '{separator}'", "tab, comma or semicolon")
     starts: list[int] = []
-    return [Sheet(None, _text_rows(path, text, delimiter, len(data) > PROGRESS_BYTES, starts), starts)]
+    return [Sheet(None, _text_rows(path, text, delimiter, len(data) > PROGRESS_BYTES, starts), starts, encoding)]
+
+
+def _windows_1252(path: Path, data: bytes, error: UnicodeDecodeError) -> str:
+    """Text that is not UTF-8, read as Windows-1252: what Excel in a Spanish (or any Western)
+    locale saves as "CSV (delimitado por comas)". Bytes that code page leaves undefined, or control
+    characters a table never holds (a UTF-16 file read so), mean it is neither: an error."""
+    line = data[: error.start].count(b"\n") + 1
+    refused = IngestError(Location(path.name, line), "the text is neither UTF-8 nor Windows-1252 (Excel's "
+                          "'CSV (delimitado por comas)')", "UTF-8 text (a spreadsheet's 'CSV UTF-8' export), or the "
+                          ".xlsx file itself")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise refused from None
+    if any(ord(c) < 32 and c not in "\t\r\n\f" for c in text):
+        raise refused
+    return text
+
+
+def encoding_finding(sheets: list[Sheet]) -> str | None:
+    """The finding a table read as Windows-1252 gets (:func:`read_sheets`), or None."""
+    if not sheets or sheets[0].encoding == "utf-8":
+        return None
+    return ("the file is not UTF-8: it was read as Windows-1252 (code page 1252), as Excel saves 'CSV (delimitado "
+            "por comas)'; check its accents and Ñ, or save it as 'CSV UTF-8'")
 
 
 def _guess(text: str) -> str:

@@ -1051,7 +1051,7 @@ def check_read(case: Case, tmp: Path) -> None:
 # pass fails here until it is taken off this list (the assertion message lists every fact that differs).
 NOT_YET = {
     "csv-excel-es-semicolon": "dates kept as printed beside their ISO form; a norm 'Ley N° 4788/12' read whole",
-    "csv-excel-es-windows1252": "a CSV in Excel's Windows-1252 read, with a finding naming the encoding",
+    "csv-excel-es-windows1252": "dates kept as printed beside their ISO form; a norm 'Ley N° 4788/12' read whole",
     "flat-sheet-hn-tsv": "a norm named by a plan ('Decreto 59-2012') described in a store without the corpus",
     "flat-sheet-sv-xlsx": "a date cell kept as shown; a norm named without a number linked",
     "template-filled-bo": "a date cell kept as shown",
