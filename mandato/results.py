@@ -130,12 +130,6 @@ def _check_xml_value(value: str) -> None:
                      f"{value[:40]!r}); ask for JSON, CSV, TSV, Turtle, N-Triples or JSON-LD instead")
 
 
-def _literals(items: Iterable[Any]) -> Iterator[str]:
-    for item in items:
-        if (value := _literal(item)) is not None:
-            yield value
-
-
 def _literal(item: Any) -> str | None:
     obj = item.object
     while isinstance(obj, ox.Triple):  # RDF-star: the quoted triple's object
@@ -158,11 +152,11 @@ def cell(term: Term | None) -> str:
 
 
 def serialized(items: Iterable[Any], rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
-    """Oxigraph's serialisation to bytes (its writer returns bytes when given no output)."""
-    if rdf_format == ox.RdfFormat.RDF_XML:
-        items = list(items)
-        check_xml(_literals(items))
-    return ox.serialize(items, format=rdf_format, prefixes=prefixes) or b""
+    """Oxigraph's serialisation to bytes (:func:`write_serialized` into memory: RDF/XML that a
+    literal cannot be written in is :class:`NotXml`, and no bytes)."""
+    out = io.BytesIO()
+    write_serialized(items, rdf_format, out, prefixes)
+    return out.getvalue()
 
 
 def write_serialized(items: Iterable[Any], rdf_format: ox.RdfFormat, output: BinaryIO,
